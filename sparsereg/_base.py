@@ -1,0 +1,305 @@
+"""Shared estimator machinery: validation, centering, solver dispatch, attributes.
+
+The facades in ``linear_model.py`` only declare their parameters and how those map to
+``(l1, l2)``; everything else happens here.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validated float64 weights of shape (n_samples,), or None for uniform weights."""
+    if sample_weight is None or isinstance(sample_weight, numbers.Number):
+        if isinstance(sample_weight, numbers.Number) and not sample_weight > 0:
+            raise ValueError(
+                f"sample_weight={sample_weight!r}: a scalar sample_weight must be > 0"
+            )
+        return None
+    if sparse.issparse(sample_weight):
+        raise TypeError("sample_weight must be a dense 1-D array-like, got sparse")
+    sw = np.asarray(sample_weight)
+    if sw.dtype.kind not in "biuf":
+        raise TypeError(
+            f"sample_weight must be numeric, got an array of dtype {sw.dtype}"
+        )
+    sw = sw.astype(np.float64)
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected ({n_samples},): "
+            "pass one weight per sample"
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; negative values found")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight sums to zero: at least one weight must be > 0")
+    return sw
+
+
+class Problem:
+    """The centered, weighted least-squares data shared by every solver.
+
+    Attributes
+    ----------
+    X : ndarray (Fortran, centered, times sqrt(s)) or csc_matrix (raw)
+    Y : ndarray of shape (n_samples, n_targets), centered (times sqrt(s) if dense)
+    sw : ndarray of shape (n_samples,)
+        Weights rescaled to sum to ``n_samples`` (ones without weights).
+    sum_sw : float
+        Sum of the *raw* weights (Ridge's alpha is relative to it).
+    X_offset, y_offset : weighted means (zeros without an intercept).
+    """
+
+    def __init__(self, X, Y, sample_weight, fit_intercept, copy_X):
+        n = X.shape[0]
+        self.n = n
+        self.is_sparse = sparse.issparse(X)
+        raw = np.ones(n) if sample_weight is None else sample_weight
+        self.sum_sw = float(raw.sum())
+        self.sw = raw * (n / self.sum_sw)
+        self.weighted = sample_weight is not None
+        if fit_intercept:
+            self.X_offset = np.asarray(X.T @ self.sw, dtype=np.float64).ravel() / n
+            self.y_offset = (self.sw @ Y) / n
+        else:
+            self.X_offset = np.zeros(X.shape[1])
+            self.y_offset = np.zeros(Y.shape[1])
+        Yc = np.asarray(Y - self.y_offset, dtype=np.float64)
+        if self.is_sparse:
+            self.X = sparse.csc_matrix(X)
+            self.x_mean = self.X_offset
+            self.Y = Yc
+            return
+        sqrt_sw = np.sqrt(self.sw)
+        needs_change = fit_intercept or self.weighted or not X.flags.f_contiguous
+        if needs_change and copy_X or not X.flags.writeable:
+            Xc = np.empty(X.shape, dtype=X.dtype, order="F")
+            np.subtract(X, self.X_offset.astype(X.dtype), out=Xc)
+        else:  # copy_X=False: scikit-learn's contract, X may be overwritten
+            Xc = np.asfortranarray(X)
+            if fit_intercept:
+                Xc -= self.X_offset.astype(X.dtype)
+        if self.weighted:
+            Xc *= sqrt_sw[:, None].astype(X.dtype)
+            Yc *= sqrt_sw[:, None]
+        self.X = Xc
+        self.Y = Yc
+
+    def design(self):
+        if self.is_sparse:
+            return SparseDesign(self.X, self.x_mean, self.sw, self.n)
+        return DenseDesign(self.X, self.n)
+
+    def gram(self):
+        """``G = X_c' diag(s) X_c`` (dense p x p; sparse X is never densified)."""
+        if self.is_sparse:
+            Xs = self.X.multiply(np.sqrt(self.sw)[:, None]).tocsc()
+            G = np.asarray((Xs.T @ Xs).toarray(), dtype=np.float64)
+            m = self.x_mean
+            G -= self.n * np.outer(m, m)
+            return G
+        X = self.X.astype(np.float64, copy=False)
+        return X.T @ X
+
+    def Xty(self):
+        """``X_c' diag(s) y_c`` for every target, shape (n_features, n_targets)."""
+        if self.is_sparse:
+            return np.asarray(self.X.T @ (self.sw[:, None] * self.Y))  # x_mean'sY=0
+        return self.X.T.astype(np.float64, copy=False) @ self.Y
+
+
+def validate_Xy(est, X, y, sample_weight):
+    """validate_data for fit: float X (dense or sparse), numeric y, weights."""
+    X, y = validate_data(
+        est, X, y, accept_sparse=("csc", "csr", "coo", "lil", "dok", "bsr", "dia"),
+        dtype=FLOAT_DTYPES, multi_output=True, y_numeric=True,
+    )
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has 0 targets: pass at least one column")
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    y = np.asarray(y, dtype=np.float64)
+    return X, y, sw
+
+
+# ------------------------------------------------------------------------ estimator
+
+
+class LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """predict, sparse_coef_ and tags of every linear model of the package."""
+
+    def predict(self, X):
+        """Predict with the linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"),
+                          dtype=FLOAT_DTYPES, reset=False)
+        coef = np.asarray(self.coef_)
+        out = X @ coef.T
+        return np.asarray(out) + self.intercept_
+
+    @property
+    def sparse_coef_(self):
+        """Sparse (CSR) representation of the fitted ``coef_``."""
+        check_is_fitted(self)
+        return sparse.csr_matrix(np.atleast_2d(self.coef_))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, squeeze):
+    """Store coef_, intercept_, n_iter_, dual_gap_ with scikit-learn's shapes."""
+    coef = np.asarray(coef, dtype=np.float64)  # (n_targets, n_features)
+    intercept = problem.y_offset - coef @ problem.X_offset
+    if squeeze:
+        est.coef_ = coef[0].astype(X_dtype)
+        est.intercept_ = float(intercept[0]) if est.fit_intercept else 0.0
+    else:
+        est.coef_ = coef.astype(X_dtype)
+        est.intercept_ = (intercept.astype(X_dtype) if est.fit_intercept
+                          else np.zeros(coef.shape[0], dtype=X_dtype))
+    if not est.fit_intercept and squeeze:
+        est.intercept_ = 0.0
+    est.n_iter_ = n_iter
+    if dual_gap is not None:
+        est.dual_gap_ = dual_gap[0] if squeeze else np.asarray(dual_gap)
+
+
+def fit_elastic_net(est, X, y, sample_weight, penalty):
+    """Fit an ElasticNet-family estimator by coordinate descent.
+
+    ``penalty(sum_sw) -> (l1, l2)`` is the facade's mapping of its parameters.
+    """
+    X, y, sw = validate_Xy(est, X, y, sample_weight)
+    n_samples, n_features = X.shape
+    Y = y[:, None] if y.ndim == 1 else y
+    n_targets = Y.shape[1]
+    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X)
+    l1, l2 = penalty(problem.sum_sw)
+    if l1 == 0.0 and l2 == 0.0:
+        warnings.warn(
+            "With alpha=0, this algorithm does not converge well; you are advised "
+            "to use sklearn.linear_model.LinearRegression for an unpenalized fit.",
+            UserWarning, stacklevel=3,
+        )
+    coef = _initial_coef(est, n_targets, n_features)
+    gram = _gram_design(est, problem)
+    design = gram if gram is not None else problem.design()
+    targets = _targets(problem, gram)
+    max_iter = 1000 if est.max_iter is None else est.max_iter
+    rng = check_random_state(est.random_state)
+    n_iter, gaps, failed = [], [], []
+    for k in range(n_targets):
+        res = cd_solve(
+            design, targets[k], l1, l2, coef[k], positive=est.positive,
+            max_iter=max_iter, tol=est.tol,
+            random=est.selection == "random",
+            rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)),
+        )
+        n_iter.append(res.n_iter)
+        gaps.append(res.dual_gap)
+        if not res.converged:
+            failed.append((k, res.dual_gap))
+    _warn_convergence(failed, est.tol, max_iter, l1)
+    squeeze = y.ndim == 1
+    _set_fitted(est, problem, coef, n_iter[0] if squeeze else n_iter, gaps,
+                X.dtype, squeeze)
+    return est
+
+
+def _initial_coef(est, n_targets, n_features):
+    """Zeros, or the previous ``coef_`` when ``warm_start`` and shapes match."""
+    if est.warm_start and hasattr(est, "coef_"):
+        prev = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
+        if prev.shape == (n_targets, n_features):
+            return prev.copy()
+    return np.zeros((n_targets, n_features))
+
+
+def _gram_design(est, problem):
+    """A GramDesign when ``precompute`` asks for one, else None."""
+    pre = est.precompute
+    if isinstance(pre, str):  # "auto" as in scikit-learn's path functions
+        pre = problem.n > problem.X.shape[1]
+    if isinstance(pre, (bool, np.bool_)):
+        return GramDesign(problem.gram(), problem.n) if pre else None
+    G = np.asarray(pre, dtype=np.float64)
+    p = problem.X.shape[1]
+    if G.shape != (p, p):
+        raise ValueError(
+            f"precompute: the Gram matrix has shape {G.shape}, expected ({p}, {p})"
+        )
+    if est.fit_intercept or problem.weighted:
+        warnings.warn(
+            "precompute: a Gram matrix was provided but X is centered (fit_intercept)"
+            " or weighted (sample_weight), so the Gram matrix is recomputed.",
+            UserWarning, stacklevel=4,
+        )
+        return GramDesign(problem.gram(), problem.n)
+    _check_gram(G, problem)
+    return GramDesign(G, problem.n)
+
+
+def _check_gram(G, problem):
+    """Spot-check a user Gram matrix against X (one diagonal and one column)."""
+    X = problem.X
+    j = int(np.argmax(np.diag(G)))
+    col = X[:, [j]] if problem.is_sparse else X[:, j:j + 1]
+    expected = np.asarray(X.T @ col).ravel()
+    if not np.allclose(G[:, j], expected, rtol=1e-4, atol=1e-8 * abs(G[j, j])):
+        raise ValueError(
+            "precompute: the Gram matrix does not match X.T @ X; pass "
+            "precompute=True to compute it, or the Gram matrix of this X"
+        )
+
+
+def _targets(problem, gram):
+    """Per-target inputs of cd_solve: y columns, or (q, yty) for a Gram design."""
+    Y = problem.Y
+    if gram is None:
+        return [np.ascontiguousarray(Y[:, k]) for k in range(Y.shape[1])]
+    Xty = problem.Xty()
+    sw = problem.sw if problem.is_sparse else np.ones(problem.n)
+    yty = np.einsum("ik,ik,i->k", Y, Y, sw)
+    return [(np.ascontiguousarray(Xty[:, k]), float(yty[k]))
+            for k in range(Y.shape[1])]
+
+
+def _warn_convergence(failed, tol, max_iter, l1):
+    if not failed:
+        return
+    k, gap = failed[0]
+    msg = (
+        f"Objective did not converge in max_iter={max_iter} epochs "
+        f"(target {k}: duality gap {gap:.3e}, tolerance tol={tol:g} relative to "
+        "||y||^2/n). Increase max_iter, loosen tol, or scale the features."
+    )
+    if l1 == 0.0:
+        msg += " With no l1 penalty a direct solver (Ridge) is faster."
+    warnings.warn(msg, ConvergenceWarning, stacklevel=4)

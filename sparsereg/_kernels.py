@@ -1,0 +1,254 @@
+"""Compiled inner loops: coordinate-descent epochs and the products a duality gap needs.
+
+Only ``@njit(cache=True)`` functions of arrays and scalars live here (no jitclass), so
+they are compiled once per dtype signature and cached on disk. Drivers, checks and the
+maths of the gap stay in Python (``_cd.py``, ``_objective.py``).
+
+Notation: the kernels solve the *sum*-scaled problem
+``1/2 sum_i s_i R_i^2 + a ||w||_1 + b/2 ||w||^2`` with ``R = y - X_c w``, ``a = n l1``,
+``b = n l2``. ``X`` keeps its own dtype (float32 or float64); ``w``, ``R`` and every
+accumulator are float64.
+
+* dense: ``X`` is Fortran-ordered, already centered and multiplied by ``sqrt(s)``.
+* sparse (CSC): ``X_c = X - 1 x_mean^T`` is never formed. The residual is stored as
+  ``R = Rt + off`` with ``Rt = y_c - X w`` (sparse updates) and the scalar
+  ``off = x_mean . w``; ``sRt = sum_i s_i Rt_i`` is kept alongside, so that
+  ``x_cj^T diag(s) R = sum_{i in col j} s_i X_ij R_i - x_mean_j * sum_i s_i R_i``
+  costs O(nnz of column j).
+* gram: ``G = X_c^T diag(s) X_c`` and ``q = X_c^T diag(s) y_c`` are precomputed and the
+  kernel keeps ``Gw = G @ w`` instead of a residual.
+"""
+
+import numpy as np
+from numba import njit
+
+_FASTMATH = {"reassoc", "contract"}  # lets reductions vectorize; no NaN/inf shortcuts
+
+
+@njit(cache=True)
+def _rand_index(rng, n):
+    """xorshift64 step on ``rng[0]``; returns an index uniform in ``range(n)``."""
+    x = rng[0]
+    x ^= x << np.uint64(13)
+    x ^= x >> np.uint64(7)
+    x ^= x << np.uint64(17)
+    rng[0] = x
+    return np.int64(x % np.uint64(n))
+
+
+@njit(cache=True, inline="always")
+def _cd_update(tmp, norm2_j, a, b, positive):
+    """1-D minimizer of ``norm2_j/2 (w - tmp/norm2_j)^2 + a|w| + b/2 w^2``."""
+    if positive and tmp < 0.0:
+        return 0.0
+    mag = abs(tmp) - a
+    if mag <= 0.0:
+        return 0.0
+    return np.sign(tmp) * mag / (norm2_j + b)
+
+
+# ----------------------------------------------------------------------------- dense
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def dense_epoch(X, R, w, norms2, active, a, b, positive, random, rng):
+    """One pass of CD over ``active``; returns (max |dw_j|, max |w_j|)."""
+    n = X.shape[0]
+    n_active = active.shape[0]
+    d_w_max = 0.0
+    w_max = 0.0
+    for f in range(n_active):
+        j = active[_rand_index(rng, n_active)] if random else active[f]
+        if norms2[j] == 0.0:
+            continue
+        w_j = w[j]
+        # tmp = X[:, j] @ R + w_j * ||X[:, j]||^2
+        tmp = 0.0
+        for i in range(n):
+            tmp += X[i, j] * R[i]
+        tmp += w_j * norms2[j]
+        w_new = _cd_update(tmp, norms2[j], a, b, positive)
+        if w_new != w_j:
+            d = w_new - w_j
+            # R -= (w_new - w_j) * X[:, j]
+            for i in range(n):
+                R[i] -= d * X[i, j]
+            w[j] = w_new
+        d_w_max = max(d_w_max, abs(w_new - w_j))
+        w_max = max(w_max, abs(w_new))
+    return d_w_max, w_max
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def dense_gap_terms(X, R, y, XtR):
+    """XtR = X.T @ R (in place); returns (R @ R, R @ y)."""
+    n, p = X.shape
+    for j in range(p):
+        acc = 0.0
+        for i in range(n):
+            acc += X[i, j] * R[i]
+        XtR[j] = acc
+    R_norm2 = 0.0
+    Ry = 0.0
+    for i in range(n):
+        R_norm2 += R[i] * R[i]
+        Ry += R[i] * y[i]
+    return R_norm2, Ry
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def dense_residual(X, y, w, R):
+    """R = y - X @ w (in place)."""
+    n, p = X.shape
+    for i in range(n):
+        R[i] = y[i]
+    for j in range(p):
+        w_j = w[j]
+        if w_j != 0.0:
+            for i in range(n):
+                R[i] -= w_j * X[i, j]
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def dense_zero_out(X, R, w, idx):
+    """Set w[idx] = 0 and keep R = y - X @ w."""
+    n = X.shape[0]
+    for j in idx:
+        w_j = w[j]
+        if w_j != 0.0:
+            # R += w_j * X[:, j]
+            for i in range(n):
+                R[i] += w_j * X[i, j]
+            w[j] = 0.0
+
+
+# ---------------------------------------------------------------------------- sparse
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean_j, sR):
+    """x_cj^T diag(s) R for column j, with R = Rt + off and sR = sum_i s_i R_i."""
+    acc = 0.0
+    for k in range(start, stop):
+        i = indices[k]
+        acc += data[k] * sw[i] * Rt[i]
+    return acc + off * colws_j - x_mean_j * sR
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def sparse_epoch(
+    data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2, active, a, b,
+    positive, random, rng,
+):
+    """One CD pass on CSC data; ``state = [off, sRt]``. Returns (max |dw|, max |w|)."""
+    n = Rt.shape[0]
+    n_active = active.shape[0]
+    off, sRt = state[0], state[1]
+    d_w_max = 0.0
+    w_max = 0.0
+    for f in range(n_active):
+        j = active[_rand_index(rng, n_active)] if random else active[f]
+        if norms2[j] == 0.0:
+            continue
+        w_j = w[j]
+        start, stop = indptr[j], indptr[j + 1]
+        sR = sRt + n * off
+        tmp = _sparse_xtr(
+            data, indices, start, stop, sw, Rt, off, colws[j], x_mean[j], sR
+        )
+        tmp += w_j * norms2[j]
+        w_new = _cd_update(tmp, norms2[j], a, b, positive)
+        if w_new != w_j:
+            d = w_new - w_j
+            # Rt -= d * X[:, j];  off += d * x_mean[j]
+            for k in range(start, stop):
+                Rt[indices[k]] -= d * data[k]
+            sRt -= d * colws[j]
+            off += d * x_mean[j]
+            w[j] = w_new
+        d_w_max = max(d_w_max, abs(w_new - w_j))
+        w_max = max(w_max, abs(w_new))
+    state[0], state[1] = off, sRt
+    return d_w_max, w_max
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, XtR):
+    """XtR = X_c.T @ diag(s) @ R (in place); returns (R' diag(s) R, R' diag(s) y)."""
+    n = Rt.shape[0]
+    off, sRt = state[0], state[1]
+    sR = sRt + n * off
+    for j in range(XtR.shape[0]):
+        XtR[j] = _sparse_xtr(
+            data, indices, indptr[j], indptr[j + 1], sw, Rt, off, colws[j],
+            x_mean[j], sR,
+        )
+    R_norm2 = 0.0
+    Ry = 0.0
+    for i in range(n):
+        r = Rt[i] + off
+        R_norm2 += sw[i] * r * r
+        Ry += sw[i] * r * y[i]
+    return R_norm2, Ry
+
+
+@njit(cache=True)
+def sparse_residual(data, indices, indptr, x_mean, sw, y, w, Rt, state):
+    """Rt = y - X @ w, state = [x_mean @ w, sum_i s_i Rt_i] (in place)."""
+    n = y.shape[0]
+    for i in range(n):
+        Rt[i] = y[i]
+    off = 0.0
+    for j in range(w.shape[0]):
+        w_j = w[j]
+        if w_j != 0.0:
+            for k in range(indptr[j], indptr[j + 1]):
+                Rt[indices[k]] -= w_j * data[k]
+            off += w_j * x_mean[j]
+    sRt = 0.0
+    for i in range(n):
+        sRt += sw[i] * Rt[i]
+    state[0], state[1] = off, sRt
+
+
+@njit(cache=True)
+def sparse_zero_out(data, indices, indptr, x_mean, colws, Rt, state, w, idx):
+    """Set w[idx] = 0 and keep the residual representation consistent."""
+    for j in idx:
+        w_j = w[j]
+        if w_j != 0.0:
+            for k in range(indptr[j], indptr[j + 1]):
+                Rt[indices[k]] += w_j * data[k]
+            state[1] += w_j * colws[j]
+            state[0] -= w_j * x_mean[j]
+            w[j] = 0.0
+
+
+# ------------------------------------------------------------------------------ gram
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng):
+    """One CD pass with a precomputed Gram matrix; keeps ``Gw = G @ w``."""
+    p = G.shape[0]
+    n_active = active.shape[0]
+    d_w_max = 0.0
+    w_max = 0.0
+    for f in range(n_active):
+        j = active[_rand_index(rng, n_active)] if random else active[f]
+        G_jj = G[j, j]
+        if G_jj == 0.0:
+            continue
+        w_j = w[j]
+        # tmp = q_j - (G w)_j + G_jj w_j
+        tmp = q[j] - Gw[j] + G_jj * w_j
+        w_new = _cd_update(tmp, G_jj, a, b, positive)
+        if w_new != w_j:
+            d = w_new - w_j
+            # Gw += d * G[:, j]
+            for k in range(p):
+                Gw[k] += d * G[k, j]
+            w[j] = w_new
+        d_w_max = max(d_w_max, abs(w_new - w_j))
+        w_max = max(w_max, abs(w_new))
+    return d_w_max, w_max

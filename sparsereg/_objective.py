@@ -1,0 +1,160 @@
+"""The elastic-net problem, written once.
+
+Every estimator of this package minimizes
+
+    P(w, b) = 1/(2n) * sum_i s_i (y_i - x_i.w - b)^2 + l1 * ||w||_1 + l2/2 * ||w||_2^2
+
+with sample weights ``s`` rescaled to sum to ``n``. The public parameters of each
+estimator map to ``(l1, l2)`` in :func:`penalty_weights`; the primal objective, the
+duality gap, the proximal operator and ``alpha_max`` below are shared by every solver.
+
+Internally the solvers work on the *sum* scaling ``n * P`` (no 1/n factor), which is
+what ``R_norm2 = sum_i s_i R_i^2`` and ``XtR`` naturally give; the functions below take
+``n`` and return values in the public (1/n) scaling.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def penalty_weights(kind, alpha, l1_ratio=1.0, sum_sample_weight=None):
+    """Map an estimator's public parameters to ``(l1, l2)`` of ``P``.
+
+    Parameters
+    ----------
+    kind : {"lasso", "enet", "ridge"}
+        Which public objective.
+    alpha : float
+        The estimator's regularization strength.
+    l1_ratio : float, default=1.0
+        ElasticNet's mixing parameter (ignored for "lasso" and "ridge").
+    sum_sample_weight : float
+        ``sum(s)`` of the *raw* sample weights (``n`` without weights); only Ridge
+        needs it, because its objective ``||y - Xw||_s^2 + alpha ||w||^2`` is not
+        normalized by the number of samples.
+
+    Returns
+    -------
+    l1, l2 : float
+
+    Notes
+    -----
+    ============  =========================================  =========================
+    kind          public objective                           (l1, l2)
+    ============  =========================================  =========================
+    lasso         1/(2n)||y - Xw||^2 + alpha ||w||_1         (alpha, 0)
+    enet          1/(2n)||y - Xw||^2 + alpha rho ||w||_1     (alpha rho, alpha (1-rho))
+                  + alpha (1 - rho)/2 ||w||^2
+    ridge         ||y - Xw||^2 + alpha ||w||^2               (0, alpha / sum(s))
+    ============  =========================================  =========================
+    """
+    if kind == "lasso":
+        return float(alpha), 0.0
+    if kind == "enet":
+        return float(alpha * l1_ratio), float(alpha * (1.0 - l1_ratio))
+    if kind == "ridge":
+        return 0.0, float(alpha / sum_sample_weight)
+    raise ValueError(f"unknown objective kind {kind!r}")
+
+
+def primal(R_norm2, w, l1, l2, n):
+    """P(w) from the weighted residual norm ``R_norm2 = sum_i s_i R_i^2``."""
+    return 0.5 * R_norm2 / n + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+
+
+@dataclass
+class DualPoint:
+    """Result of :func:`duality_gap`: the gap and the dual point that certified it.
+
+    ``theta = scale * R`` (weighted residual); ``gap`` is in the public 1/n scaling.
+    """
+
+    gap: float
+    primal: float
+    dual: float
+    scale: float
+
+
+def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False):
+    """Duality gap of ``P`` at ``w``, valid for every ``l1, l2 >= 0``.
+
+    With the weighted residual ``R = y - Xw`` (so that ``XtR = X.T @ diag(s) @ R``,
+    ``R_norm2 = R @ diag(s) @ R`` and ``Ry = R @ diag(s) @ y``), the Fenchel dual of
+    ``n * P`` is
+
+        D(theta) = theta.y - ||theta||^2 / 2 - sum_j g*_j(x_j.theta),
+
+    with ``g*_j(v) = (|v| - n l1)_+^2 / (2 n l2)`` when ``l2 > 0`` and the indicator of
+    ``|v| <= n l1`` when ``l2 = 0`` (``|v|`` becomes ``v`` when ``positive``). Two dual
+    points are tried and the better one kept:
+
+    * ``theta = s R`` with ``s = min(1, n l1 / max_j |x_j.R|)``: feasible for the
+      indicator, hence valid for every (l1, l2) (the Lasso recipe);
+    * ``theta = R`` with the elastic-net conjugate (only when ``l2 > 0``). This is the
+      one that works at ``l1 = 0``, where the rescaling collapses to ``theta = 0``.
+
+    When ``l1 = l2 = 0`` (ordinary least squares) there is no usable dual, and the
+    "gap" is the stationarity residual ``||X.T R||^2 / n``, as in scikit-learn.
+    """
+    a, b = n * l1, n * l2
+    p_sum = 0.5 * R_norm2 + a * np.abs(w).sum() + 0.5 * b * (w @ w)
+    if a == 0.0 and b == 0.0:
+        gap = float(XtR @ XtR) / n
+        return DualPoint(gap=gap, primal=p_sum / n, dual=p_sum / n - gap, scale=1.0)
+    c = XtR if positive else np.abs(XtR)
+    c_max = max(float(c.max(initial=0.0)), 0.0)
+    scale = 1.0 if c_max <= a else a / c_max
+    best = scale * Ry - 0.5 * scale * scale * R_norm2
+    if b > 0.0:
+        excess = np.maximum(c - a, 0.0)
+        d_enet = Ry - 0.5 * R_norm2 - (excess @ excess) / (2.0 * b)
+        if d_enet > best:
+            best, scale = d_enet, 1.0
+    gap = max(p_sum - best, 0.0) / n
+    return DualPoint(gap=gap, primal=p_sum / n, dual=best / n, scale=scale)
+
+
+def screen_mask(XtR, col_norms, dual, n, l1, positive=False):
+    """Gap safe screening (Fercoq et al. 2015; Ndiaye et al. 2017).
+
+    The dual optimum lies in the ball of radius ``sqrt(2 n gap)`` around
+    ``theta = dual.scale * R`` (``n * D`` is 1-strongly concave), and a feature whose
+    correlation with every point of that ball stays below ``n l1`` is zero at the
+    optimum. Returns a boolean mask of the features that are *provably* zero.
+    """
+    radius = np.sqrt(2.0 * n * dual.gap)
+    corr = dual.scale * XtR
+    if not positive:
+        corr = np.abs(corr)
+    return corr + radius * col_norms < n * l1
+
+
+def soft_threshold(z, threshold):
+    """Elementwise sign(z) * max(|z| - threshold, 0)."""
+    return np.sign(z) * np.maximum(np.abs(z) - threshold, 0.0)
+
+
+def prox_enet(z, step, l1, l2, positive=False):
+    """Proximal operator of ``step * (l1 ||.||_1 + l2/2 ||.||^2)`` at ``z``."""
+    if positive:
+        return np.maximum(z - step * l1, 0.0) / (1.0 + step * l2)
+    return soft_threshold(z, step * l1) / (1.0 + step * l2)
+
+
+def alpha_max(Xty, n, l1_ratio=1.0, positive=False):
+    """Smallest ``alpha`` for which ``w = 0`` solves the (elastic-net) problem.
+
+    ``Xty = X_c.T @ diag(s) @ y_c`` on centered data, shape (n_features,) or
+    (n_features, n_targets); ``alpha_max = max_j |Xty_j| / (n * l1_ratio)``.
+    """
+    if l1_ratio <= 0:
+        raise ValueError(
+            "alpha_max is infinite for l1_ratio=0 (no l1 penalty); "
+            "pass l1_ratio > 0"
+        )
+    Xty = np.asarray(Xty)
+    c = Xty if positive else np.abs(Xty)
+    if c.ndim == 2:
+        c = np.sqrt((Xty**2).sum(axis=1)) if not positive else c.max(axis=1)
+    return max(float(c.max(initial=0.0)), 0.0) / (n * l1_ratio)

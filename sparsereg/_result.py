@@ -1,0 +1,30 @@
+"""What a solver returns."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class SolverResult:
+    """Outcome of one solve of ``P`` for one target at one (l1, l2).
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        The final (and best) iterate.
+    dual_gap : float
+        Duality gap of ``coef`` in the public 1/n scaling.
+    n_iter : int
+        Number of epochs (passes over the features) run.
+    converged : bool
+        Whether ``dual_gap <= tol * ||y||^2 / n`` was reached.
+    history : list of (n_iter, primal, dual_gap)
+        One entry per gap evaluation.
+    """
+
+    coef: np.ndarray
+    dual_gap: float
+    n_iter: int
+    converged: bool
+    history: list = field(default_factory=list)

@@ -1,0 +1,225 @@
+"""Ridge solvers: direct (Cholesky, SVD), iterative for sparse X (LSQR, CG) and CD.
+
+All of them minimize ``||y - Xw - b||_s^2 + alpha ||w||^2`` on the centered, weighted
+data of :class:`~sparsereg._base.Problem`; the coordinate-descent one goes through
+the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``.
+"""
+
+import warnings
+
+import numpy as np
+from scipy import linalg
+from scipy.sparse import linalg as sp_linalg
+from sklearn.utils import check_random_state
+
+from ._base import Problem, _set_fitted, _warn_convergence, validate_Xy
+from ._cd import cd_solve
+from ._objective import penalty_weights
+
+SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd")
+
+
+def resolve_solver(solver, is_sparse, positive):
+    """The solver ``solver="auto"`` stands for, after checking the combination."""
+    if solver == "auto":
+        if positive:
+            return "cd"
+        return "sparse_cg" if is_sparse else "cholesky"
+    if positive and solver != "cd":
+        raise ValueError(
+            f"solver={solver!r} does not support positive=True; use solver='cd' "
+            "or solver='auto'"
+        )
+    if solver == "svd" and is_sparse:
+        raise TypeError(
+            "solver='svd' does not support sparse X; use solver='auto', 'cholesky', "
+            "'lsqr', 'sparse_cg' or 'cd', or pass a dense array"
+        )
+    return solver
+
+
+def ridge_alphas(alpha, n_targets):
+    """``alpha`` as one value per target (scikit-learn allows an array)."""
+    alphas = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    if alphas.ndim != 1 or alphas.size not in (1, n_targets):
+        raise ValueError(
+            f"alpha has {alphas.size} values but y has {n_targets} targets: pass a "
+            "scalar or one alpha per target"
+        )
+    if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
+    return np.broadcast_to(alphas, (n_targets,)).copy()
+
+
+def fit_ridge(est, X, y, sample_weight):
+    """Fit :class:`~sparsereg.Ridge` with the solver it asks for."""
+    X, y, sw = validate_Xy(est, X, y, sample_weight)
+    Y = y[:, None] if y.ndim == 1 else y
+    alphas = ridge_alphas(est.alpha, Y.shape[1])
+    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X)
+    solver = resolve_solver(est.solver, problem.is_sparse, est.positive)
+    # The data of `problem` carry weights normalized to sum to n, so the penalty of
+    # ||A w - b||^2 + alpha_n ||w||^2 on it is alpha_n = n * l2 = alpha * n / sum(s).
+    l2 = np.array([penalty_weights("ridge", a, sum_sample_weight=problem.sum_sw)[1]
+                   for a in alphas])
+    n_iter = None
+    if solver == "cd":
+        coef, n_iter = _ridge_cd(est, problem, l2)
+    elif solver == "svd":
+        coef = _ridge_svd(problem, problem.n * l2)
+    elif solver == "cholesky":
+        coef = _ridge_cholesky(problem, problem.n * l2)
+    else:
+        coef, n_iter = _ridge_iterative(problem, problem.n * l2, solver, est.tol,
+                                        est.max_iter)
+    est.solver_ = solver
+    _set_fitted(est, problem, coef, None if n_iter is None else np.asarray(n_iter),
+                None, X.dtype, squeeze=y.ndim == 1)
+    return est
+
+
+def _ridge_cd(est, problem, l2s):
+    design = problem.design()
+    max_iter = 1000 if est.max_iter is None else est.max_iter
+    rng = check_random_state(est.random_state)
+    coef = np.zeros((len(l2s), problem.X.shape[1]))
+    n_iter, failed = [], []
+    for k, l2 in enumerate(l2s):
+        res = cd_solve(design, np.ascontiguousarray(problem.Y[:, k]), 0.0, l2, coef[k],
+                       positive=est.positive, max_iter=max_iter, tol=est.tol,
+                       rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
+        n_iter.append(res.n_iter)
+        if not res.converged:
+            failed.append((k, res.dual_gap))
+    _warn_convergence(failed, est.tol, max_iter, 0.0)
+    return coef, n_iter
+
+
+def _weighted_rhs(problem):
+    """Targets of the least-squares problem ``A w ~ b`` with A = S^1/2 X_c."""
+    if problem.is_sparse:
+        return np.sqrt(problem.sw)[:, None] * problem.Y
+    return problem.Y
+
+
+def _operator(problem):
+    """``A = S^1/2 (X - 1 x_mean')`` as a LinearOperator (sparse X never densified)."""
+    if not problem.is_sparse:
+        return sp_linalg.aslinearoperator(problem.X)
+    X, m, r = problem.X, problem.x_mean, np.sqrt(problem.sw)
+
+    def matvec(v):
+        v = np.ravel(v)
+        return r * (np.asarray(X @ v).ravel() - m @ v)
+
+    def rmatvec(u):
+        ru = r * np.ravel(u)
+        return np.asarray(X.T @ ru).ravel() - m * ru.sum()
+
+    return sp_linalg.LinearOperator(X.shape, matvec=matvec, rmatvec=rmatvec,
+                                    dtype=np.float64)
+
+
+def _ridge_svd(problem, alphas):
+    X = problem.X.astype(np.float64, copy=False)
+    U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False)
+    UtY = U.T @ problem.Y
+    coef = np.empty((len(alphas), X.shape[1]))
+    cutoff = s.max(initial=0.0) * max(X.shape) * np.finfo(np.float64).eps
+    for k, alpha in enumerate(alphas):
+        denom = s**2 + alpha
+        d = np.where(s > cutoff, s / np.where(denom > 0, denom, 1.0), 0.0)
+        coef[k] = Vt.T @ (d * UtY[:, k])
+    return coef
+
+
+def _ridge_cholesky(problem, alphas):
+    """Solve the normal equations (n >= p) or the kernel system (p > n)."""
+    n, p = problem.X.shape
+    b = _weighted_rhs(problem)
+    if n >= p:
+        A, rhs = problem.gram(), problem.Xty()
+    else:
+        A, rhs = _kernel_matrix(problem), b
+    coef = np.empty((len(alphas), p))
+    for alpha in np.unique(alphas):
+        ks = np.flatnonzero(alphas == alpha)
+        sol = _solve_spd(A, alpha, rhs[:, ks])
+        coef[ks] = (sol if n >= p else _operator(problem).rmatmat(sol)).T
+    return coef
+
+
+def _kernel_matrix(problem):
+    """``A A'`` for A = S^1/2 X_c, shape (n_samples, n_samples)."""
+    if not problem.is_sparse:
+        X = problem.X.astype(np.float64, copy=False)
+        return X @ X.T
+    X, m, r = problem.X, problem.x_mean, np.sqrt(problem.sw)
+    Xm = np.asarray(X @ m).ravel()
+    K = np.asarray((X @ X.T).toarray(), dtype=np.float64)
+    K -= Xm[:, None] + Xm[None, :] - m @ m
+    return r[:, None] * K * r[None, :]
+
+
+def _solve_spd(A, alpha, rhs):
+    """Solve ``(A + alpha I) x = rhs``; least squares if the matrix is singular."""
+    M = A + alpha * np.eye(A.shape[0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            return linalg.solve(M, rhs, assume_a="pos", check_finite=False)
+    except (linalg.LinAlgError, linalg.LinAlgWarning):
+        warnings.warn(
+            "Singular matrix in the Ridge normal equations (alpha too small?): "
+            "using the least-squares solution instead.", linalg.LinAlgWarning,
+            stacklevel=5,
+        )
+        return linalg.lstsq(M, rhs, check_finite=False)[0]
+
+
+def _ridge_iterative(problem, alphas, solver, tol, max_iter):
+    """LSQR on the damped least-squares problem, or CG on the normal equations."""
+    A = _operator(problem)
+    b = _weighted_rhs(problem)
+    n, p = A.shape
+    coef = np.empty((len(alphas), p))
+    n_iter = []
+    for k, alpha in enumerate(alphas):
+        if solver == "lsqr":
+            out = sp_linalg.lsqr(A, b[:, k], damp=np.sqrt(alpha), atol=tol, btol=tol,
+                                 iter_lim=max_iter)
+            coef[k], it = out[0], out[2]
+        else:
+            coef[k], it = _ridge_cg(A, b[:, k], alpha, tol, max_iter)
+        n_iter.append(it)
+    return coef, n_iter
+
+
+def _ridge_cg(A, b, alpha, tol, max_iter):
+    """CG on ``(A'A + alpha I) w = A'b`` (or on the n x n kernel system if p > n)."""
+    n, p = A.shape
+    count = [0]
+
+    def counted(f):
+        def g(v):
+            count[0] += 1
+            return f(v)
+        return g
+
+    if n >= p:
+        op = sp_linalg.LinearOperator(
+            (p, p), matvec=counted(lambda v: A.rmatvec(A.matvec(v)) + alpha * v),
+            dtype=np.float64)
+        w, info = sp_linalg.cg(op, A.rmatvec(b), rtol=tol, maxiter=max_iter)
+    else:
+        op = sp_linalg.LinearOperator(
+            (n, n), matvec=counted(lambda v: A.matvec(A.rmatvec(v)) + alpha * v),
+            dtype=np.float64)
+        dual, info = sp_linalg.cg(op, b, rtol=tol, maxiter=max_iter)
+        w = A.rmatvec(dual)
+    if info > 0:
+        from sklearn.exceptions import ConvergenceWarning
+
+        warnings.warn(f"sparse_cg did not converge after {info} iterations; "
+                      "increase max_iter or tol", ConvergenceWarning, stacklevel=5)
+    return w, count[0]

@@ -1,0 +1,330 @@
+"""Lasso, ElasticNet and Ridge: public parameters and their mapping to (l1, l2).
+
+Each class only documents its objective, stores its parameters and maps them to the
+shared problem of ``_objective.py``; fitting lives in ``_base.py``.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import LinearBase, fit_elastic_net
+from ._objective import penalty_weights
+from ._ridge import fit_ridge
+
+_STOPPING_NOTES = """
+    The coordinate-descent solver stops when the duality gap of the objective above
+    is at most ``tol * ||y - mean(y)||^2 / n_samples`` (weighted norms with sample
+    weights), the rule of scikit-learn; the gap is evaluated when the largest
+    coefficient change of an epoch falls below ``tol`` times the largest
+    coefficient. Features that the gap safe rule proves to be zero are skipped.
+"""
+
+
+class ElasticNet(LinearBase):
+    """Linear regression with combined L1 and L2 priors (the elastic net).
+
+    Minimizes, over ``w`` and the intercept ``b``::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2
+        + alpha * l1_ratio * ||w||_1
+        + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    exactly scikit-learn's :class:`~sklearn.linear_model.ElasticNet` objective. With
+    ``sample_weight`` the squared error of sample ``i`` is weighted by ``s_i``, the
+    weights being rescaled to sum to ``n_samples``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant multiplying the penalty terms; ``alpha >= 0``.
+    l1_ratio : float, default=0.5
+        Mixing parameter in ``[0, 1]``: 1 is the Lasso, 0 a ridge penalty.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (by centering X and y, never penalized).
+    precompute : bool, "auto" or array-like of shape (n_features, n_features), \
+            default=False
+        Use a precomputed Gram matrix ``X.T @ X`` (computed when True, or when
+        "auto" and ``n_samples > n_features``): coordinate descent then costs
+        ``O(n_features)`` per coordinate instead of ``O(n_samples)``. A given matrix
+        is used only without intercept and sample weights; otherwise it is
+        recomputed from the centered, weighted data (with a warning).
+    max_iter : int, default=1000
+        Maximum number of epochs (passes over the features).
+    copy_X : bool, default=True
+        If False, a dense X may be centered in place (scikit-learn's contract).
+    tol : float, default=1e-4
+        Stop when the duality gap is below ``tol * ||y||^2 / n_samples``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` when refitting.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Visit the features in order, or draw one at random at each step.
+    solver : {"cd"}, default="cd"
+        Coordinate descent.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients ``w``.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept ``b``.
+    n_iter_ : int or list of int
+        Epochs run (one per target for 2-D y).
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap of the returned ``coef_``, in the scaling of the objective above.
+    sparse_coef_ : sparse matrix of shape (n_targets, n_features)
+        ``coef_`` as a CSR matrix.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when X has string column names.
+
+    Notes
+    -----
+    A 2-D ``y`` is fitted as independent problems, one per column.
+    {stopping}
+    Examples
+    --------
+    >>> from sparsereg import ElasticNet
+    >>> X = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    >>> ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, [0.0, 1.0, 2.0]).coef_.round(4)
+    array([0.4643, 0.4643])
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "copy_X": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
+        "solver": [StrOptions({"cd"})],
+    }
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
+                 precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
+                 warm_start=False, positive=False, random_state=None,
+                 selection="cyclic", solver="cd"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+
+    def _penalty(self, sum_sample_weight):
+        return penalty_weights("enet", self.alpha, self.l1_ratio)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse input is converted to CSC once, never densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        return fit_elastic_net(self, X, y, sample_weight, self._penalty)
+
+
+ElasticNet.__doc__ = ElasticNet.__doc__.replace("{stopping}", _STOPPING_NOTES)
+
+
+class Lasso(ElasticNet):
+    """Linear regression with an L1 prior (the Lasso).
+
+    Minimizes, over ``w`` and the intercept ``b``::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2 + alpha * ||w||_1
+
+    exactly scikit-learn's :class:`~sklearn.linear_model.Lasso` objective; this is
+    :class:`ElasticNet` with ``l1_ratio=1``. Parameters, attributes and the stopping
+    rule are those of :class:`ElasticNet` (without ``l1_ratio``).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant multiplying the L1 term; ``alpha >= 0``.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    precompute : bool, "auto" or array-like, default=False
+        Use a (pre)computed Gram matrix, see :class:`ElasticNet`.
+    copy_X : bool, default=True
+        If False, a dense X may be centered in place.
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Stop when the duality gap is below ``tol * ||y||^2 / n_samples``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Coordinate order.
+    solver : {"cd"}, default="cd"
+        Coordinate descent.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or list of int
+    dual_gap_ : float or ndarray of shape (n_targets,)
+    sparse_coef_ : sparse matrix of shape (n_targets, n_features)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sparsereg import Lasso
+    >>> Lasso(alpha=0.1).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
+    array([0.85, 0.  ])
+    """
+
+    _parameter_constraints: dict = {
+        k: v for k, v in ElasticNet._parameter_constraints.items() if k != "l1_ratio"
+    }
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
+                 copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
+                 positive=False, random_state=None, selection="cyclic", solver="cd"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+
+    def _penalty(self, sum_sample_weight):
+        return penalty_weights("lasso", self.alpha)
+
+
+class Ridge(LinearBase):
+    """Linear least squares with an L2 penalty (ridge regression).
+
+    Minimizes, over ``w`` and the intercept ``b``::
+
+        ||y - Xw - b||^2_2 + alpha * ||w||^2_2
+
+    exactly scikit-learn's :class:`~sklearn.linear_model.Ridge` objective (not divided
+    by ``n_samples``; with ``sample_weight`` the squared errors are weighted by the raw
+    weights). In the shared problem of this package it is ``(l1, l2) =
+    (0, alpha / sum(sample_weight))``.
+
+    Parameters
+    ----------
+    alpha : float or ndarray of shape (n_targets,), default=1.0
+        Penalty strength, ``>= 0``; one value per target is allowed.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (by centering, never penalized).
+    copy_X : bool, default=True
+        If False, a dense X may be centered in place.
+    max_iter : int, default=None
+        Maximum iterations of the iterative solvers (CD: epochs, 1000 if None).
+    tol : float, default=1e-4
+        "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "cd": stop
+        when the duality gap is below ``tol * ||y||^2 / n_samples``.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd"}, default="auto"
+        "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
+        ``positive=True``. "cholesky" solves the normal equations (or the
+        ``n_samples x n_samples`` kernel system when ``n_features > n_samples``),
+        "svd" uses a thin SVD of X (dense only), "lsqr" and "sparse_cg" are the
+        iterative solvers of :mod:`scipy.sparse.linalg` (sparse X stays sparse),
+        "cd" is the coordinate descent shared with :class:`ElasticNet`.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (solver "cd").
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility with scikit-learn, where only its "sag" and
+        "saga" solvers use it; none of the solvers here is randomized.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations of the iterative solvers, None for "cholesky" and "svd".
+    solver_ : str
+        The solver used.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sparsereg import Ridge
+    >>> Ridge(alpha=1.0).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
+    array([0.4444, 0.4444])
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd"})],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
+                 tol=1e-4, solver="auto", positive=False, random_state=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        return fit_ridge(self, X, y, sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver != "svd"
+        return tags
