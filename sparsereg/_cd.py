@@ -195,7 +195,24 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             n_iter += 1
             if w_max == 0.0 or d_w_max <= tol * w_max:
                 break
+            if screen:  # glmnet's strategy: settle the support before a full pass
+                support = active[w[active] != 0.0]
+                if 0 < support.size < active.size // 2:
+                    n_iter = _settle(design, R, state, w, support, a, b, positive,
+                                     random, rng, tol, n_iter, max_iter)
         dual = check_gap(n_iter)
         converged = dual.gap <= tol_gap
     return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter, converged=converged,
                         history=history)
+
+
+def _settle(design, R, state, w, support, a, b, positive, random, rng, tol, n_iter,
+            max_iter):
+    """Epochs restricted to ``support`` until its largest update is below tol."""
+    while n_iter < max_iter:
+        d_w_max, w_max = design.epoch(R, state, w, support, a, b, positive, random,
+                                      rng)
+        n_iter += 1
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            break
+    return n_iter

@@ -1,0 +1,226 @@
+"""Checks independent of scikit-learn: optimality, identities between estimators,
+duality-gap validity, dense/sparse twins and the exact Lasso path of LARS."""
+
+import warnings
+
+import numpy as np
+import pytest
+from _helpers import kkt_violation, make_data, to_format
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import lars_path
+
+import sparsereg as sr
+from sparsereg._base import Problem
+from sparsereg._cd import cd_solve
+from sparsereg._objective import duality_gap, primal
+
+FORMATS = ["dense", "csc"]  # the two kernels (csr is converted to csc once)
+
+
+def _fit_tight(est, X, y, sw=None):
+    return est.set_params(tol=1e-12, max_iter=100_000).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.1])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_kkt_conditions(fmt, l1_ratio, positive, weighted):
+    X, y = make_data(40, 80, seed=1) if fmt == "dense" else make_data(
+        40, 80, density=0.2, seed=1)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(0).uniform(0.5, 2, 40) if weighted else None
+    alpha = 0.1
+    est = _fit_tight(sr.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive),
+                     X, y, sw)
+    assert np.count_nonzero(est.coef_) > 0
+    viol = kkt_violation(X, y, est.coef_, est.intercept_, alpha * l1_ratio,
+                         alpha * (1 - l1_ratio), sw, positive)
+    assert viol < 1e-6
+    if positive:
+        assert np.all(est.coef_ >= 0)
+    # with an intercept the weighted residuals sum to zero: mean prediction = mean y
+    s = np.ones(40) if sw is None else sw
+    assert np.isclose(np.average(est.predict(X), weights=s), np.average(y, weights=s))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), l1=st.floats(0.0, 1.0), l2=st.floats(0.0, 1.0),
+       positive=st.booleans(), scale=st.floats(0.0, 2.0))
+def test_duality_gap_bounds_suboptimality(seed, l1, l2, positive, scale):
+    """For any w, gap(w) >= P(w) - P(w*) >= 0, for every (l1, l2) incl. l1 = 0."""
+    if l1 == 0.0 and l2 == 0.0:
+        l2 = 0.1
+    X, y = make_data(30, 12, seed=seed)
+    n = X.shape[0]
+    Xc, yc = X - X.mean(0), y - y.mean()
+    prob = Problem(X, y[:, None], None, True, True)
+    design = prob.design()
+    w_star = cd_solve(design, yc, l1, l2, np.zeros(12), positive=positive, tol=1e-14,
+                      max_iter=100_000).coef
+    R_star = yc - Xc @ w_star
+    p_star = primal(R_star @ R_star, w_star, l1, l2, n)
+    rng = np.random.default_rng(seed)
+    w = scale * rng.standard_normal(12)
+    if positive:
+        w = np.abs(w)
+    R = yc - Xc @ w
+    dual = duality_gap(Xc.T @ R, R @ R, R @ yc, w, l1, l2, n, positive)
+    subopt = primal(R @ R, w, l1, l2, n) - p_star
+    assert dual.gap >= subopt - 1e-9 * max(1.0, abs(p_star))
+    assert subopt >= -1e-9 * max(1.0, abs(p_star))
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_gap_is_nonnegative_and_reaches_tol(l1_ratio):
+    X, y = make_data(50, 30, seed=3)
+    yc = y - y.mean()
+    prob = Problem(X, y[:, None], None, True, True)
+    alpha = 0.05
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    res = cd_solve(prob.design(), yc, l1, l2, np.zeros(30), tol=1e-10, max_iter=10_000)
+    gaps = np.array([g for _, _, g in res.history])
+    assert res.converged and np.all(gaps >= 0)
+    assert gaps[-1] <= 1e-10 * (yc @ yc) / 50
+    assert gaps[-1] < gaps[0]
+    # CD on pure ridge (l1 = 0) stops well before max_iter thanks to the enet dual
+    assert res.n_iter < 1000
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_enet_l1_ratio_one_is_lasso(fmt):
+    X, y = make_data(50, 30, seed=4)
+    X = to_format(X, fmt)
+    a = _fit_tight(sr.ElasticNet(alpha=0.1, l1_ratio=1.0), X, y)
+    b = _fit_tight(sr.Lasso(alpha=0.1), X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert a.intercept_ == b.intercept_
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_is_enet_with_rescaled_alpha(fmt, weighted):
+    X, y = make_data(50, 30, seed=5)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(1).uniform(0.5, 2, 50) if weighted else None
+    a = 3.0
+    n_eff = 50 if sw is None else sw.sum()
+    ridge = _fit_tight(sr.Ridge(alpha=a), X, y, sw)
+    enet = _fit_tight(sr.ElasticNet(alpha=a / n_eff, l1_ratio=0.0), X, y, sw)
+    np.testing.assert_allclose(enet.coef_, ridge.coef_, rtol=1e-7, atol=1e-9)
+    ridge_cd = _fit_tight(sr.Ridge(alpha=a, solver="cd"), X, y, sw)
+    np.testing.assert_allclose(ridge_cd.coef_, ridge.coef_, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("Est", [sr.Lasso, sr.ElasticNet, sr.Ridge])
+def test_integer_weights_equal_repeated_rows(fmt, Est):
+    X, y = make_data(30, 10, seed=6)
+    X = to_format(X, fmt)
+    reps = np.random.default_rng(2).integers(0, 4, 30)
+    reps[0] = 1
+    X_rep = to_format(to_format(X, "dense").repeat(reps, axis=0), fmt)
+    y_rep = y.repeat(reps)
+    est = Est(alpha=0.05)
+    a = _fit_tight(est, X, y, reps.astype(float))
+    b = _fit_tight(est, X_rep, y_rep)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("Est", [sr.Lasso, sr.ElasticNet])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+def test_dense_and_sparse_kernels_agree(Est, fit_intercept, weighted, positive):
+    X, y = make_data(60, 100, density=0.1, seed=7)
+    sw = np.random.default_rng(3).uniform(0.5, 2, 60) if weighted else None
+    est = Est(alpha=0.01, fit_intercept=fit_intercept, positive=positive)
+    dense = _fit_tight(est, X.toarray(), y, sw)
+    sp = _fit_tight(est, X, y, sw)
+    np.testing.assert_allclose(sp.coef_, dense.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(sp.intercept_, dense.intercept_, rtol=1e-8)
+    assert np.count_nonzero(dense.coef_) > 0
+
+
+def test_reproduces_lars_lasso_path_on_diabetes():
+    """The exact Lasso path (LARS) on diabetes: at its breakpoints, and between them
+    where the path is linear in alpha and the support is unambiguous."""
+    X, y = load_diabetes(return_X_y=True)
+    alphas, _, coefs = lars_path(X - X.mean(0), y - y.mean(), method="lasso")
+    assert len(alphas) > 8
+    for k, alpha in enumerate(alphas[:-1]):  # the last breakpoint is alpha = 0
+        est = _fit_tight(sr.Lasso(alpha=alpha), X, y)
+        atol = 1e-6 * np.abs(coefs[:, k]).max(initial=1.0)
+        np.testing.assert_allclose(est.coef_, coefs[:, k], rtol=1e-6, atol=atol)
+        mid = 0.5 * (alpha + alphas[k + 1])
+        expected = 0.5 * (coefs[:, k] + coefs[:, k + 1])
+        est = _fit_tight(sr.Lasso(alpha=mid), X, y)
+        np.testing.assert_allclose(est.coef_, expected, rtol=1e-6,
+                                   atol=1e-6 * np.abs(expected).max(initial=1.0))
+        assert np.array_equal(est.coef_ != 0, expected != 0)
+
+
+def test_random_selection_is_seeded_and_converges_to_same_solution():
+    X, y = make_data(50, 40, seed=8)
+    a = _fit_tight(sr.Lasso(alpha=0.05, selection="random", random_state=0), X, y)
+    b = _fit_tight(sr.Lasso(alpha=0.05, selection="random", random_state=0), X, y)
+    c = _fit_tight(sr.Lasso(alpha=0.05, selection="cyclic"), X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert a.n_iter_ == b.n_iter_
+    np.testing.assert_allclose(a.coef_, c.coef_, rtol=1e-6, atol=1e-8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lo = sr.Lasso(alpha=0.05, selection="random", random_state=0, max_iter=2,
+                      tol=0).fit(X, y)
+        hi = sr.Lasso(alpha=0.05, selection="random", random_state=1, max_iter=2,
+                      tol=0).fit(X, y)
+    assert not np.array_equal(lo.coef_, hi.coef_)  # the seed changes the order
+
+
+def test_warm_start_resumes_from_previous_solution():
+    X, y = make_data(50, 40, seed=9)
+    est = _fit_tight(sr.Lasso(alpha=0.05, warm_start=True), X, y)
+    first = est.coef_.copy()
+    est.fit(X, y)
+    assert est.n_iter_ == 0  # already optimal: the initial gap check stops it
+    np.testing.assert_array_equal(est.coef_, first)
+    # after the same (small) number of epochs, the warm start is far closer
+    warm = sr.Lasso(alpha=0.045, warm_start=True, max_iter=100_000, tol=1e-12)
+    warm.coef_ = first.copy()
+    with pytest.warns(ConvergenceWarning):
+        warm.set_params(max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        cold = sr.Lasso(alpha=0.045, max_iter=2, tol=1e-12).fit(X, y)
+    assert warm.dual_gap_ < 0.1 * cold.dual_gap_
+    done = sr.Lasso(alpha=0.045, tol=1e-12, max_iter=100_000).fit(X, y)
+    warm.set_params(max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(warm.coef_, done.coef_, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("Est", [sr.Lasso, sr.ElasticNet, sr.Ridge])
+def test_multi_output_equals_per_column_fits(Est):
+    X, Y = make_data(40, 15, n_targets=3, seed=10)
+    multi = _fit_tight(Est(alpha=0.1), X, Y)
+    for k in range(3):
+        single = _fit_tight(Est(alpha=0.1), X, Y[:, k])
+        np.testing.assert_allclose(multi.coef_[k], single.coef_, rtol=1e-10,
+                                   atol=1e-12)
+        np.testing.assert_allclose(multi.intercept_[k], single.intercept_)
+
+
+def test_screening_and_support_settling_keep_the_solution():
+    """CD with gap safe screening equals CD without it (many zero features)."""
+    X, y = make_data(80, 400, seed=11)
+    yc = y - y.mean()
+    prob = Problem(X, y[:, None], None, True, True)
+    l1 = 0.2
+    a = cd_solve(prob.design(), yc, l1, 0.0, np.zeros(400), tol=1e-12,
+                 max_iter=100_000, screen=True)
+    b = cd_solve(prob.design(), yc, l1, 0.0, np.zeros(400), tol=1e-12,
+                 max_iter=100_000, screen=False)
+    assert 0 < np.count_nonzero(a.coef) < 100
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-7, atol=1e-9)

@@ -1,0 +1,191 @@
+"""Bad input gets a clear error; user arrays are never modified; compiled kernels
+are cached on disk and float32 is never upcast."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from _helpers import make_data, to_format
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+import sparsereg as sr
+from sparsereg import _kernels
+
+ALL = [sr.Lasso, sr.ElasticNet, sr.Ridge]
+
+
+@pytest.fixture
+def data():
+    return make_data(20, 5, seed=0)
+
+
+@pytest.mark.parametrize("Est", ALL)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_input_is_rejected(Est, bad, data):
+    X, y = data
+    Xb = X.copy()
+    Xb[3, 2] = bad
+    with pytest.raises(ValueError, match="(?i)nan|inf"):
+        Est().fit(Xb, y)
+    yb = y.copy()
+    yb[1] = bad
+    with pytest.raises(ValueError, match="(?i)nan|inf"):
+        Est().fit(X, yb)
+    with pytest.raises(ValueError, match="(?i)nan|inf"):
+        Est().fit(sparse.csr_matrix(Xb), y)
+
+
+@pytest.mark.parametrize("Est", ALL)
+def test_shape_errors(Est, data):
+    X, y = data
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Est().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="2D array"):
+        Est().fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="(?i)0 sample"):
+        Est().fit(X[:0], y[:0])
+    est = Est().fit(X, y)
+    with pytest.raises(ValueError, match="5 features"):
+        est.predict(X[:, :3])
+    with pytest.raises(NotFittedError):
+        Est().predict(X)
+
+
+@pytest.mark.parametrize("params,match", [
+    (dict(alpha=-1.0), "alpha"),
+    (dict(l1_ratio=1.5), "l1_ratio"),
+    (dict(l1_ratio=-0.1), "l1_ratio"),
+    (dict(tol=-1e-3), "tol"),
+    (dict(max_iter=0), "max_iter"),
+    (dict(selection="best"), "selection"),
+    (dict(solver="sgd"), "solver"),
+    (dict(precompute="yes"), "precompute"),
+])
+def test_bad_enet_parameters(params, match, data):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        sr.ElasticNet(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("params,match", [
+    (dict(alpha=-1.0), "alpha"),
+    (dict(alpha=[1.0, 2.0]), "alpha"),  # 2 values, 1 target
+    (dict(alpha=[1.0, np.nan]), "alpha"),
+    (dict(solver="sag"), "solver"),
+    (dict(solver="cholesky", positive=True), "positive"),
+])
+def test_bad_ridge_parameters(params, match, data):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        sr.Ridge(**params).fit(X, y)
+
+
+def test_ridge_svd_rejects_sparse(data):
+    X, y = data
+    with pytest.raises(TypeError, match="svd"):
+        sr.Ridge(solver="svd").fit(sparse.csr_matrix(X), y)
+
+
+@pytest.mark.parametrize("Est", ALL)
+@pytest.mark.parametrize("sw,match", [
+    (-np.ones(20), "non-negative"),
+    (np.ones(19), "sample_weight"),
+    (np.zeros(20), "sums to zero"),
+    (np.r_[np.nan, np.ones(19)], "NaN"),
+    (np.ones((20, 2)), "sample_weight"),
+])
+def test_bad_sample_weight(Est, sw, match, data):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        Est().fit(X, y, sample_weight=sw)
+
+
+def test_bad_precomputed_gram(data):
+    X, y = data
+    with pytest.raises(ValueError, match="precompute"):
+        sr.Lasso(precompute=np.eye(3), fit_intercept=False).fit(X, y)
+    with pytest.raises(ValueError, match="precompute"):
+        sr.Lasso(precompute=np.eye(5), fit_intercept=False).fit(X, y)
+    with pytest.warns(UserWarning, match="recomputed"):
+        sr.Lasso(precompute=X.T @ X).fit(X, y)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc", "csr", "coo"])
+@pytest.mark.parametrize("Est", ALL)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_user_arrays_are_not_modified(fmt, Est, weighted, data):
+    X, y = data
+    X = to_format(X, fmt)
+    if fmt == "dense":
+        X = np.asfortranarray(X)  # the layout the kernel could use in place
+    sw = np.linspace(0.5, 2, 20) if weighted else None
+    snap = [to_format(X, "dense").copy(), y.copy(), None if sw is None else sw.copy()]
+    Est(alpha=0.01).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(to_format(X, "dense"), snap[0])
+    np.testing.assert_array_equal(y, snap[1])
+    if weighted:
+        np.testing.assert_array_equal(sw, snap[2])
+
+
+def test_copy_X_false_may_center_in_place(data):
+    X, y = data
+    Xf = np.asfortranarray(X)
+    ref = sr.Lasso(alpha=0.01).fit(X, y)
+    est = sr.Lasso(alpha=0.01, copy_X=False).fit(Xf, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_)
+    np.testing.assert_allclose(Xf.mean(0), 0, atol=1e-12)  # scikit-learn's contract
+
+
+def test_non_convergence_warns_and_returns_iterate(data):
+    X, y = data
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        est = sr.Lasso(alpha=1e-4, max_iter=1, tol=1e-12).fit(X, y)
+    assert est.n_iter_ == 1 and np.all(np.isfinite(est.coef_))
+    assert est.dual_gap_ > 0
+
+
+def test_alpha_zero_warns(data):
+    X, y = data
+    with pytest.warns(UserWarning, match="alpha=0"):
+        with pytest.warns(ConvergenceWarning):
+            sr.Lasso(alpha=0.0, max_iter=5).fit(X, y)
+
+
+def test_float32_is_not_upcast():
+    X, y = make_data(30, 8, seed=1)
+    X32 = np.asfortranarray(X, dtype=np.float32)
+    est = sr.Lasso(alpha=0.01).fit(X32, y)
+    assert est.coef_.dtype == np.float32
+    assert any("float32" in str(sig) for sig in _kernels.dense_epoch.signatures)
+    Xs = sparse.csc_matrix(X32)
+    sr.Lasso(alpha=0.01).fit(Xs, y)
+    assert any("float32" in str(sig) for sig in _kernels.sparse_epoch.signatures)
+
+
+def test_second_process_loads_kernels_from_disk_cache():
+    """The numba kernels are compiled once: a fresh process finds them on disk."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from scipy import sparse
+        import sparsereg as sr
+        from sparsereg import _kernels as K
+        rng = np.random.default_rng(0)
+        X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
+        for Xi in (X, X.astype(np.float32), sparse.csc_matrix(X)):
+            sr.Lasso(alpha=0.01).fit(Xi, y)
+        sr.Lasso(alpha=0.01, precompute=True).fit(X, y)
+        misses = sum(sum(f.stats.cache_misses.values()) for f in
+                     (K.dense_epoch, K.sparse_epoch, K.gram_epoch,
+                      K.dense_gap_terms, K.sparse_gap_terms))
+        hits = sum(sum(f.stats.cache_hits.values()) for f in
+                   (K.dense_epoch, K.sparse_epoch, K.gram_epoch))
+        print(misses, hits)
+    """)
+    run = [sys.executable, "-c", script]
+    subprocess.run(run, check=True, capture_output=True)  # warms the cache
+    out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
+    misses, hits = map(int, out.split())
+    assert misses == 0 and hits >= 4
