@@ -174,21 +174,21 @@ class LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
 
 def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, squeeze):
-    """Store coef_, intercept_, n_iter_, dual_gap_ with scikit-learn's shapes."""
-    coef = np.asarray(coef, dtype=np.float64)  # (n_targets, n_features)
-    intercept = problem.y_offset - coef @ problem.X_offset
-    if squeeze:
-        est.coef_ = coef[0].astype(X_dtype)
-        est.intercept_ = float(intercept[0]) if est.fit_intercept else 0.0
+    """Store coef_, intercept_, n_iter_ (and dual_gap_) with scikit-learn's shapes.
+
+    ``coef`` has shape (n_targets, n_features); ``squeeze`` is True for a 1-D y.
+    Without an intercept, ``intercept_`` is 0.0 as in scikit-learn.
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    est.coef_ = (coef[0] if squeeze else coef).astype(X_dtype)
+    if est.fit_intercept:
+        intercept = problem.y_offset - coef @ problem.X_offset
+        est.intercept_ = float(intercept[0]) if squeeze else intercept.astype(X_dtype)
     else:
-        est.coef_ = coef.astype(X_dtype)
-        est.intercept_ = (intercept.astype(X_dtype) if est.fit_intercept
-                          else np.zeros(coef.shape[0], dtype=X_dtype))
-    if not est.fit_intercept and squeeze:
         est.intercept_ = 0.0
     est.n_iter_ = n_iter
     if dual_gap is not None:
-        est.dual_gap_ = dual_gap[0] if squeeze else np.asarray(dual_gap)
+        est.dual_gap_ = float(dual_gap[0]) if squeeze else np.asarray(dual_gap)
 
 
 def fit_elastic_net(est, X, y, sample_weight, penalty):
