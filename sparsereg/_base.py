@@ -23,13 +23,20 @@ FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def check_sample_weight(sample_weight, n_samples):
-    """Validated float64 weights of shape (n_samples,), or None for uniform weights."""
-    if sample_weight is None or isinstance(sample_weight, numbers.Number):
-        if isinstance(sample_weight, numbers.Number) and not sample_weight > 0:
-            raise ValueError(
-                f"sample_weight={sample_weight!r}: a scalar sample_weight must be > 0"
-            )
+    """Validated float64 weights of shape (n_samples,), or None (no weights).
+
+    A scalar means that weight for every sample (it matters for Ridge, whose
+    objective is not normalized by the total weight).
+    """
+    if sample_weight is None:
         return None
+    if isinstance(sample_weight, numbers.Number):
+        if not (np.isfinite(sample_weight) and sample_weight > 0):
+            raise ValueError(
+                f"sample_weight={sample_weight!r}: a scalar sample_weight must be a "
+                "finite number > 0"
+            )
+        return np.full(n_samples, float(sample_weight))
     if sparse.issparse(sample_weight):
         raise TypeError("sample_weight must be a dense 1-D array-like, got sparse")
     sw = np.asarray(sample_weight)
@@ -38,7 +45,11 @@ def check_sample_weight(sample_weight, n_samples):
             f"sample_weight must be numeric, got an array of dtype {sw.dtype}"
         )
     sw = sw.astype(np.float64)
-    if sw.ndim != 1 or sw.shape[0] != n_samples:
+    if sw.ndim != 1:
+        raise ValueError(
+            f"Sample weights must be 1D array or scalar, got shape {sw.shape}"
+        )
+    if sw.shape[0] != n_samples:
         raise ValueError(
             f"sample_weight.shape == {sw.shape}, expected ({n_samples},): "
             "pass one weight per sample"
@@ -117,6 +128,15 @@ class Problem:
         X = self.X.astype(np.float64, copy=False)
         return X.T @ X
 
+    def gram_column(self, j):
+        """Column ``j`` of :meth:`gram`, without forming the whole matrix."""
+        if self.is_sparse:
+            xj = self.X[:, [j]].toarray().ravel()
+            col = np.asarray(self.X.T @ (self.sw * xj)).ravel()
+            return col - self.n * self.x_mean * self.x_mean[j]
+        X = self.X
+        return np.asarray(X.T @ X[:, j], dtype=np.float64)
+
     def Xty(self):
         """``X_c' diag(s) y_c`` for every target, shape (n_features, n_targets)."""
         if self.is_sparse:
@@ -124,8 +144,15 @@ class Problem:
         return self.X.T.astype(np.float64, copy=False) @ self.Y
 
 
-def validate_Xy(est, X, y, sample_weight):
-    """validate_data for fit: float X (dense or sparse), numeric y, weights."""
+def validate_Xy(est, X, y, sample_weight, check_input=True):
+    """validate_data for fit: float X (dense or sparse), numeric y, weights.
+
+    ``check_input=False`` (scikit-learn's escape hatch for callers that already
+    validated) skips the conversions and the scan for NaN/inf, and requires X to be
+    a Fortran-ordered float array or a CSC matrix.
+    """
+    if not check_input:
+        return _trusted_Xy(est, X, y, sample_weight)
     X, y = validate_data(
         est, X, y, accept_sparse=("csc", "csr", "coo", "lil", "dok", "bsr", "dia"),
         dtype=FLOAT_DTYPES, multi_output=True, y_numeric=True,
@@ -135,6 +162,23 @@ def validate_Xy(est, X, y, sample_weight):
     sw = check_sample_weight(sample_weight, X.shape[0])
     y = np.asarray(y, dtype=np.float64)
     return X, y, sw
+
+
+def _trusted_Xy(est, X, y, sample_weight):
+    if sample_weight is not None and isinstance(X, np.ndarray):
+        X = np.asfortranarray(X)  # weighted data are rescaled (copied) anyway
+    ok = (X.format == "csc") if sparse.issparse(X) else (
+        isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.f_contiguous)
+    if not ok or X.dtype not in FLOAT_DTYPES:
+        raise ValueError(
+            "check_input=False requires X to be a Fortran-ordered float32/float64 "
+            "ndarray or a CSC matrix; pass check_input=True to convert it"
+        )
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
+    est.n_features_in_ = X.shape[1]
+    return X, y, check_sample_weight(sample_weight, X.shape[0])
 
 
 # ------------------------------------------------------------------------ estimator
@@ -149,10 +193,12 @@ class LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"),
@@ -173,30 +219,34 @@ class LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return tags
 
 
-def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, squeeze):
+def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, y_ndim):
     """Store coef_, intercept_, n_iter_ (and dual_gap_) with scikit-learn's shapes.
 
-    ``coef`` has shape (n_targets, n_features); ``squeeze`` is True for a 1-D y.
-    Without an intercept, ``intercept_`` is 0.0 as in scikit-learn.
+    ``coef`` has shape (n_targets, n_features). As in scikit-learn, a single target
+    gives a 1-D ``coef_`` (also for y of shape (n_samples, 1)), while ``intercept_``
+    is a float for 1-D y, an array of shape (n_targets,) for 2-D y, and 0.0 without
+    an intercept.
     """
     coef = np.asarray(coef, dtype=np.float64)
-    est.coef_ = (coef[0] if squeeze else coef).astype(X_dtype)
-    if est.fit_intercept:
-        intercept = problem.y_offset - coef @ problem.X_offset
-        est.intercept_ = float(intercept[0]) if squeeze else intercept.astype(X_dtype)
-    else:
+    single = coef.shape[0] == 1
+    est.coef_ = (coef[0] if single else coef).astype(X_dtype)
+    if not est.fit_intercept:
         est.intercept_ = 0.0
+    else:
+        intercept = problem.y_offset - coef @ problem.X_offset
+        est.intercept_ = (np.dtype(X_dtype).type(intercept[0]) if y_ndim == 1
+                          else intercept.astype(X_dtype))
     est.n_iter_ = n_iter
     if dual_gap is not None:
-        est.dual_gap_ = float(dual_gap[0]) if squeeze else np.asarray(dual_gap)
+        est.dual_gap_ = float(dual_gap[0]) if single else np.asarray(dual_gap)
 
 
-def fit_elastic_net(est, X, y, sample_weight, penalty):
+def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
     """Fit an ElasticNet-family estimator by coordinate descent.
 
     ``penalty(sum_sw) -> (l1, l2)`` is the facade's mapping of its parameters.
     """
-    X, y, sw = validate_Xy(est, X, y, sample_weight)
+    X, y, sw = validate_Xy(est, X, y, sample_weight, check_input)
     n_samples, n_features = X.shape
     Y = y[:, None] if y.ndim == 1 else y
     n_targets = Y.shape[1]
@@ -204,8 +254,8 @@ def fit_elastic_net(est, X, y, sample_weight, penalty):
     l1, l2 = penalty(problem.sum_sw)
     if l1 == 0.0 and l2 == 0.0:
         warnings.warn(
-            "With alpha=0, this algorithm does not converge well; you are advised "
-            "to use sklearn.linear_model.LinearRegression for an unpenalized fit.",
+            "With alpha=0, this algorithm does not converge well. You are advised "
+            "to use the LinearRegression estimator (no penalty, no sparsity).",
             UserWarning, stacklevel=3,
         )
     coef = _initial_coef(est, n_targets, n_features)
@@ -227,9 +277,9 @@ def fit_elastic_net(est, X, y, sample_weight, penalty):
         if not res.converged:
             failed.append((k, res.dual_gap))
     _warn_convergence(failed, est.tol, max_iter, l1)
-    squeeze = y.ndim == 1
-    _set_fitted(est, problem, coef, n_iter[0] if squeeze else n_iter, gaps,
-                X.dtype, squeeze)
+    _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter, gaps,
+                X.dtype, y.ndim)
+    _check_finite_result(est)
     return est
 
 
@@ -249,33 +299,36 @@ def _gram_design(est, problem):
         pre = problem.n > problem.X.shape[1]
     if isinstance(pre, (bool, np.bool_)):
         return GramDesign(problem.gram(), problem.n) if pre else None
-    G = np.asarray(pre, dtype=np.float64)
+    G = np.asarray(pre)
+    rtol = 1e-4 if np.float32 in (G.dtype, problem.X.dtype) else 1e-7
+    G = G.astype(np.float64)
     p = problem.X.shape[1]
     if G.shape != (p, p):
         raise ValueError(
             f"precompute: the Gram matrix has shape {G.shape}, expected ({p}, {p})"
         )
-    if est.fit_intercept or problem.weighted:
+    if est.fit_intercept and not np.allclose(problem.X_offset, 0.0):
         warnings.warn(
-            "precompute: a Gram matrix was provided but X is centered (fit_intercept)"
-            " or weighted (sample_weight), so the Gram matrix is recomputed.",
-            UserWarning, stacklevel=4,
+            "Gram matrix was provided but X was centered to fit intercept: "
+            "recomputing Gram matrix.", UserWarning, stacklevel=4,
         )
         return GramDesign(problem.gram(), problem.n)
-    _check_gram(G, problem)
+    _check_gram(G, problem, rtol)
     return GramDesign(G, problem.n)
 
 
-def _check_gram(G, problem):
-    """Spot-check a user Gram matrix against X (one diagonal and one column)."""
-    X = problem.X
-    j = int(np.argmax(np.diag(G)))
-    col = X[:, [j]] if problem.is_sparse else X[:, j:j + 1]
-    expected = np.asarray(X.T @ col).ravel()
-    if not np.allclose(G[:, j], expected, rtol=1e-4, atol=1e-8 * abs(G[j, j])):
+def _check_gram(G, problem, rtol):
+    """Spot-check one entry of a user Gram matrix against the (weighted) data."""
+    p = G.shape[0]
+    f1 = p // 2
+    f2 = min(f1 + 1, p - 1)
+    expected = problem.gram_column(f2)[f1]
+    if not np.isclose(expected, G[f1, f2], rtol=rtol, atol=1e-5):
         raise ValueError(
-            "precompute: the Gram matrix does not match X.T @ X; pass "
-            "precompute=True to compute it, or the Gram matrix of this X"
+            "Gram matrix passed in via 'precompute' parameter did not pass "
+            f"validation: for element ({f1}, {f2}) X.T @ X gives {expected} but the "
+            f"given matrix has {G[f1, f2]}. Pass precompute=True to let it be "
+            "computed, or the Gram matrix of this (weighted, centered) X."
         )
 
 
@@ -296,10 +349,20 @@ def _warn_convergence(failed, tol, max_iter, l1):
         return
     k, gap = failed[0]
     msg = (
-        f"Objective did not converge in max_iter={max_iter} epochs "
-        f"(target {k}: duality gap {gap:.3e}, tolerance tol={tol:g} relative to "
-        "||y||^2/n). Increase max_iter, loosen tol, or scale the features."
+        "Objective did not converge. You might want to increase the number of "
+        f"iterations (max_iter={max_iter}), check the scale of the features or "
+        f"consider increasing regularisation. Duality gap: {gap:.3e} (target {k}), "
+        f"tolerance: tol={tol:g} times ||y||^2/n."
     )
     if l1 == 0.0:
-        msg += " With no l1 penalty a direct solver (Ridge) is faster."
+        msg += " With no l1 penalty, Ridge's direct solvers are faster."
     warnings.warn(msg, ConvergenceWarning, stacklevel=4)
+
+
+def _check_finite_result(est):
+    if not (np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))):
+        raise ValueError(
+            "Coordinate descent iterations resulted in non-finite parameter values. "
+            "The input data may contain values too large for float64 arithmetic: "
+            "rescale X and y (e.g. with StandardScaler)."
+        )

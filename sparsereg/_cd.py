@@ -205,11 +205,15 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 break
         dual = check_gap(n_iter)
         converged = dual.gap <= tol_gap
+        if not np.isfinite(dual.gap):  # overflow: the caller reports it
+            break
     return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter, converged=converged,
                         history=history)
 
 
-_WS_MIN = 64
+# Working sets pay off only when there are many features to skip; below this size
+# CD simply runs on every (unscreened) feature.
+_WS_MIN = 1024
 
 
 def _working_set(XtR, w, col_norms, active, scale, a, positive, size):

@@ -31,7 +31,7 @@ def resolve_solver(solver, is_sparse, positive):
             "or solver='auto'"
         )
     if solver == "svd" and is_sparse:
-        raise TypeError(
+        raise ValueError(
             "solver='svd' does not support sparse X; use solver='auto', 'cholesky', "
             "'lsqr', 'sparse_cg' or 'cd', or pass a dense array"
         )
@@ -43,8 +43,8 @@ def ridge_alphas(alpha, n_targets):
     alphas = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
     if alphas.ndim != 1 or alphas.size not in (1, n_targets):
         raise ValueError(
-            f"alpha has {alphas.size} values but y has {n_targets} targets: pass a "
-            "scalar or one alpha per target"
+            "Number of targets and number of penalties do not correspond: "
+            f"{alphas.size} != {n_targets}; pass a scalar alpha or one per target"
         )
     if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
         raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
@@ -74,7 +74,7 @@ def fit_ridge(est, X, y, sample_weight):
                                         est.max_iter)
     est.solver_ = solver
     _set_fitted(est, problem, coef, None if n_iter is None else np.asarray(n_iter),
-                None, X.dtype, squeeze=y.ndim == 1)
+                None, X.dtype, y.ndim)
     return est
 
 

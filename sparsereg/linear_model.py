@@ -6,6 +6,7 @@ shared problem of ``_objective.py``; fitting lives in ``_base.py``.
 
 from numbers import Integral, Real
 
+from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import LinearBase, fit_elastic_net
@@ -13,11 +14,16 @@ from ._objective import penalty_weights
 from ._ridge import fit_ridge
 
 _STOPPING_NOTES = """
-    The coordinate-descent solver stops when the duality gap of the objective above
-    is at most ``tol * ||y - mean(y)||^2 / n_samples`` (weighted norms with sample
-    weights), the rule of scikit-learn; the gap is evaluated when the largest
-    coefficient change of an epoch falls below ``tol`` times the largest
-    coefficient. Features that the gap safe rule proves to be zero are skipped.
+    **Stopping rule.** Coordinate descent stops when the duality gap of the
+    objective above is at most ``tol * ||y - mean(y)||^2 / n_samples`` (weighted
+    norms with sample weights; ``y`` itself without an intercept), scikit-learn's
+    rule. The gap is evaluated before the first epoch (a warm start that is already
+    optimal runs 0 epochs), whenever the largest coefficient change of an epoch falls
+    below ``tol`` times the largest coefficient, and at ``max_iter``. When the l1
+    term is active, features that the gap safe rule proves to be zero are dropped,
+    and with more than 1024 features CD runs on growing working sets (nonzeros plus
+    the features nearest to entering); ``n_iter_`` counts epochs over these sets
+    like full passes.
 """
 
 
@@ -44,11 +50,12 @@ class ElasticNet(LinearBase):
         Whether to fit an intercept (by centering X and y, never penalized).
     precompute : bool, "auto" or array-like of shape (n_features, n_features), \
             default=False
-        Use a precomputed Gram matrix ``X.T @ X`` (computed when True, or when
-        "auto" and ``n_samples > n_features``): coordinate descent then costs
-        ``O(n_features)`` per coordinate instead of ``O(n_samples)``. A given matrix
-        is used only without intercept and sample weights; otherwise it is
-        recomputed from the centered, weighted data (with a warning).
+        Use a Gram matrix ``X.T @ X`` (computed when True, or when "auto" and
+        ``n_samples > n_features``): coordinate descent then costs
+        ``O(n_features)`` per coordinate instead of ``O(n_samples)``. A given
+        matrix must be that of the centered data weighted by the normalized sample
+        weights (one entry is checked); if X is not centered and an intercept is
+        fitted, it is recomputed with a warning, as in scikit-learn.
     max_iter : int, default=1000
         Maximum number of epochs (passes over the features).
     copy_X : bool, default=True
@@ -73,14 +80,14 @@ class ElasticNet(LinearBase):
     intercept_ : float or ndarray of shape (n_targets,)
         Intercept ``b``.
     n_iter_ : int or list of int
-        Epochs run (one per target for 2-D y).
+        Epochs run (one per target for 2-D y); 0 if the starting point was optimal.
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the returned ``coef_``, in the scaling of the objective above.
     sparse_coef_ : sparse matrix of shape (n_targets, n_features)
         ``coef_`` as a CSR matrix.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X has string column names.
 
     Notes
@@ -89,11 +96,16 @@ class ElasticNet(LinearBase):
     {stopping}
     Examples
     --------
+    >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import ElasticNet
-    >>> X = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
-    >>> ElasticNet(alpha=0.1, l1_ratio=0.5).fit(X, [0.0, 1.0, 2.0]).coef_.round(4)
-    array([0.4643, 0.4643])
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> enet = ElasticNet(alpha=0.01, l1_ratio=0.9).fit(X, y)
+    >>> enet.coef_[:4].round(0), bool(enet.dual_gap_ <= 1e-4 * y.var())
+    (array([  16., -135.,  394.,  249.]), True)
     """
+
+    # check_input is a switch for callers, not metadata to route in a pipeline
+    __metadata_request__fit = {"check_input": metadata_routing.UNUSED}
 
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -130,7 +142,7 @@ class ElasticNet(LinearBase):
     def _penalty(self, sum_sample_weight):
         return penalty_weights("enet", self.alpha, self.l1_ratio)
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model.
 
         Parameters
@@ -139,8 +151,12 @@ class ElasticNet(LinearBase):
             Training data; sparse input is converted to CSC once, never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights of the samples.
+        check_input : bool, default=True
+            If False, skip the validation of X and y (X must then be a
+            Fortran-ordered float ndarray or a CSC matrix, without NaN or inf).
+            For callers that have validated the data already.
 
         Returns
         -------
@@ -148,7 +164,7 @@ class ElasticNet(LinearBase):
             The fitted estimator.
         """
         self._validate_params()
-        return fit_elastic_net(self, X, y, sample_weight, self._penalty)
+        return fit_elastic_net(self, X, y, sample_weight, self._penalty, check_input)
 
 
 ElasticNet.__doc__ = ElasticNet.__doc__.replace("{stopping}", _STOPPING_NOTES)
@@ -193,18 +209,27 @@ class Lasso(ElasticNet):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients ``w``.
     intercept_ : float or ndarray of shape (n_targets,)
+        Intercept ``b`` (0.0 without ``fit_intercept``).
     n_iter_ : int or list of int
+        Epochs run, one per target for 2-D y.
     dual_gap_ : float or ndarray of shape (n_targets,)
+        Duality gap of ``coef_``, in the scaling of the objective above.
     sparse_coef_ : sparse matrix of shape (n_targets, n_features)
+        ``coef_`` as a CSR matrix.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
 
     Examples
     --------
+    >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import Lasso
-    >>> Lasso(alpha=0.1).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
-    array([0.85, 0.  ])
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> Lasso(alpha=0.5).fit(X, y).coef_.round(0)  # six coefficients exactly 0
+    array([  0.,   0., 471., 137.,   0.,   0., -58.,   0., 408.,   0.])
     """
 
     _parameter_constraints: dict = {
@@ -271,19 +296,23 @@ class Ridge(LinearBase):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients ``w``.
     intercept_ : float or ndarray of shape (n_targets,)
+        Intercept ``b`` (0.0 without ``fit_intercept``).
     n_iter_ : None or ndarray of shape (n_targets,)
         Iterations of the iterative solvers, None for "cholesky" and "svd".
     solver_ : str
         The solver used.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
 
     Examples
     --------
     >>> from sparsereg import Ridge
     >>> Ridge(alpha=1.0).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
-    array([0.4444, 0.4444])
+    array([0.4, 0.4])
     """
 
     _parameter_constraints: dict = {
@@ -314,12 +343,17 @@ class Ridge(LinearBase):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse X is never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights of the squared errors (a float: the same weight
+            for every sample).
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         self._validate_params()
         return fit_ridge(self, X, y, sample_weight)

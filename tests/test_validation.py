@@ -85,7 +85,7 @@ def test_bad_ridge_parameters(params, match, data):
 
 def test_ridge_svd_rejects_sparse(data):
     X, y = data
-    with pytest.raises(TypeError, match="svd"):
+    with pytest.raises(ValueError, match="svd"):
         sr.Ridge(solver="svd").fit(sparse.csr_matrix(X), y)
 
 
@@ -95,7 +95,8 @@ def test_ridge_svd_rejects_sparse(data):
     (np.ones(19), "sample_weight"),
     (np.zeros(20), "sums to zero"),
     (np.r_[np.nan, np.ones(19)], "NaN"),
-    (np.ones((20, 2)), "sample_weight"),
+    (np.ones((20, 2)), "1D array or scalar"),
+    (-1.0, "scalar sample_weight"),
 ])
 def test_bad_sample_weight(Est, sw, match, data):
     X, y = data
@@ -109,7 +110,7 @@ def test_bad_precomputed_gram(data):
         sr.Lasso(precompute=np.eye(3), fit_intercept=False).fit(X, y)
     with pytest.raises(ValueError, match="precompute"):
         sr.Lasso(precompute=np.eye(5), fit_intercept=False).fit(X, y)
-    with pytest.warns(UserWarning, match="recomputed"):
+    with pytest.warns(UserWarning, match="recomputing Gram"):
         sr.Lasso(precompute=X.T @ X).fit(X, y)
 
 
