@@ -1,4 +1,4 @@
-"""Ridge solvers: direct (Cholesky, SVD), iterative for sparse X (LSQR, CG) and CD.
+"""Ridge solvers: direct (Cholesky, SVD), iterative (LSQR, CG, L-BFGS-B) and CD.
 
 All of them minimize ``||y - Xw - b||_s^2 + alpha ||w||^2`` on the centered, weighted
 data of :class:`~sparsereg._base.Problem`; the coordinate-descent one goes through
@@ -8,15 +8,16 @@ the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``.
 import warnings
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, optimize
 from scipy.sparse import linalg as sp_linalg
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._base import Problem, _set_fitted, _warn_convergence, validate_Xy
 from ._cd import cd_solve
 from ._objective import penalty_weights
 
-SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd")
+SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd")
 
 
 def resolve_solver(solver, is_sparse, positive):
@@ -25,10 +26,10 @@ def resolve_solver(solver, is_sparse, positive):
         if positive:
             return "cd"
         return "sparse_cg" if is_sparse else "cholesky"
-    if positive and solver != "cd":
+    if positive and solver not in ("cd", "lbfgs"):
         raise ValueError(
             f"solver={solver!r} does not support positive=True; use solver='cd' "
-            "or solver='auto'"
+            "(or 'auto'), or 'lbfgs'"
         )
     if solver == "svd" and is_sparse:
         raise ValueError(
@@ -69,6 +70,9 @@ def fit_ridge(est, X, y, sample_weight):
         coef = _ridge_svd(problem, problem.n * l2)
     elif solver == "cholesky":
         coef = _ridge_cholesky(problem, problem.n * l2)
+    elif solver == "lbfgs":
+        coef, n_iter = _ridge_lbfgs(problem, problem.n * l2, est.positive, est.tol,
+                                    est.max_iter)
     else:
         coef, n_iter = _ridge_iterative(problem, problem.n * l2, solver, est.tol,
                                         est.max_iter)
@@ -195,6 +199,42 @@ def _ridge_iterative(problem, alphas, solver, tol, max_iter):
     return coef, n_iter
 
 
+def _ridge_lbfgs(problem, alphas, positive, tol, max_iter):
+    """L-BFGS-B on ``1/2 ||A w - b||^2 + alpha/2 ||w||^2`` (bounds if positive).
+
+    The objective is scaled by ``sum(s) / n`` back to Ridge's raw weights, so that
+    the (scale-dependent) stopping tests see the same function as with repeated rows.
+    """
+    A = _operator(problem)
+    b = _weighted_rhs(problem)
+    p = A.shape[1]
+    c = problem.sum_sw / problem.n
+    coef = np.empty((len(alphas), p))
+    n_iter = []
+    options = {} if max_iter is None else {"maxiter": max_iter}
+    bounds = [(0.0, np.inf)] * p if positive else None
+    for k, alpha in enumerate(alphas):
+        b_k = b[:, k]
+
+        def value_and_grad(w, b_k=b_k, alpha=alpha):
+            r = A.matvec(w) - b_k
+            value = 0.5 * (r @ r) + 0.5 * alpha * (w @ w)
+            return c * value, c * (A.rmatvec(r) + alpha * w)
+
+        res = optimize.minimize(value_and_grad, np.zeros(p), jac=True,
+                                method="L-BFGS-B", tol=tol, bounds=bounds,
+                                options=options)
+        if not res.success:
+            warnings.warn(
+                f"The lbfgs solver did not converge ({res.message}); increase "
+                f"max_iter (now {max_iter}) or tol (now {tol}).",
+                ConvergenceWarning, stacklevel=5,
+            )
+        coef[k] = res.x
+        n_iter.append(res.nit)
+    return coef, n_iter
+
+
 def _ridge_cg(A, b, alpha, tol, max_iter):
     """CG on ``(A'A + alpha I) w = A'b`` (or on the n x n kernel system if p > n)."""
     n, p = A.shape
@@ -218,8 +258,6 @@ def _ridge_cg(A, b, alpha, tol, max_iter):
         dual, info = sp_linalg.cg(op, b, rtol=tol, maxiter=max_iter)
         w = A.rmatvec(dual)
     if info > 0:
-        from sklearn.exceptions import ConvergenceWarning
-
         warnings.warn(f"sparse_cg did not converge after {info} iterations; "
                       "increase max_iter or tol", ConvergenceWarning, stacklevel=5)
     return w, count[0]

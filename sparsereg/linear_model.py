@@ -280,18 +280,22 @@ class Ridge(LinearBase):
     tol : float, default=1e-4
         "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "cd": stop
         when the duality gap is below ``tol * ||y||^2 / n_samples``.
-    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd"}, default="auto"
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd"}, \
+            default="auto"
         "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
         ``positive=True``. "cholesky" solves the normal equations (or the
-        ``n_samples x n_samples`` kernel system when ``n_features > n_samples``),
-        "svd" uses a thin SVD of X (dense only), "lsqr" and "sparse_cg" are the
-        iterative solvers of :mod:`scipy.sparse.linalg` (sparse X stays sparse),
-        "cd" is the coordinate descent shared with :class:`ElasticNet`.
+        ``n_samples x n_samples`` kernel system when ``n_features > n_samples``;
+        sparse X too, through its Gram or kernel matrix), "svd" uses a thin SVD of
+        X (dense only), "lsqr" and "sparse_cg" are the iterative solvers of
+        :mod:`scipy.sparse.linalg`, "lbfgs" is scipy's L-BFGS-B (it accepts
+        ``positive``), "cd" is the coordinate descent shared with
+        :class:`ElasticNet`. scikit-learn's "sag" and "saga" are not offered.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative (solver "cd").
+        Constrain the coefficients to be non-negative (solvers "cd", "lbfgs").
     random_state : int, RandomState instance or None, default=None
-        Accepted for compatibility with scikit-learn, where only its "sag" and
-        "saga" solvers use it; none of the solvers here is randomized.
+        Accepted so that code written for scikit-learn runs unchanged; there only
+        its "sag" and "saga" solvers use it, and none of the solvers here is
+        randomized, so it has no effect.
 
     Attributes
     ----------
@@ -321,7 +325,8 @@ class Ridge(LinearBase):
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "cd"})],
+        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs",
+                               "cd"})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }

@@ -114,7 +114,7 @@ def test_float32_matches_sklearn_float64(model, fmt):
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
-RIDGE_SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "cd"]
+RIDGE_SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "lbfgs", "cd"]
 
 
 @pytest.mark.parametrize("solver", RIDGE_SOLVERS)
@@ -150,12 +150,14 @@ def test_ridge_multi_target_alpha_array(solver):
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
+@pytest.mark.parametrize("solver", ["auto", "lbfgs"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_ridge_positive_matches_sklearn_lbfgs(fmt):
+def test_ridge_positive_matches_sklearn_lbfgs(solver, fmt):
     X, y = _data("n>p", fmt, None)
     X = to_format(X, fmt)
-    ours = sr.Ridge(alpha=1.0, positive=True, tol=1e-12, max_iter=100_000).fit(X, y)
-    assert ours.solver_ == "cd"
+    ours = sr.Ridge(alpha=1.0, positive=True, solver=solver, tol=1e-12,
+                    max_iter=100_000).fit(X, y)
+    assert ours.solver_ == ("cd" if solver == "auto" else "lbfgs")
     ref = sk.Ridge(alpha=1.0, positive=True, solver="lbfgs", tol=1e-14,
                    max_iter=100_000).fit(to_format(X, "dense"), y)
     assert np.all(ours.coef_ >= 0)

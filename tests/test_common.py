@@ -16,6 +16,8 @@ ESTIMATORS = [
     Ridge(solver="cholesky"),
     Ridge(solver="lsqr"),
     Ridge(solver="sparse_cg"),
+    Ridge(solver="lbfgs"),
+    Ridge(solver="lbfgs", positive=True),
     Ridge(solver="cd", positive=True),
 ]
 
