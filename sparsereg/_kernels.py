@@ -80,10 +80,10 @@ def dense_epoch(X, R, w, norms2, active, a, b, positive, random, rng):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def dense_gap_terms(X, R, y, XtR):
-    """XtR = X.T @ R (in place); returns (R @ R, R @ y)."""
-    n, p = X.shape
-    for j in range(p):
+def dense_gap_terms(X, R, y, idx, XtR):
+    """XtR[idx] = X[:, idx].T @ R (in place); returns (R @ R, R @ y)."""
+    n = X.shape[0]
+    for j in idx:
         acc = 0.0
         for i in range(n):
             acc += X[i, j] * R[i]
@@ -173,12 +173,13 @@ def sparse_epoch(
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, XtR):
-    """XtR = X_c.T @ diag(s) @ R (in place); returns (R' diag(s) R, R' diag(s) y)."""
+def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, idx,
+                     XtR):
+    """XtR[idx] = X_c[:, idx].T @ diag(s) @ R; returns (R'diag(s)R, R'diag(s)y)."""
     n = Rt.shape[0]
     off, sRt = state[0], state[1]
     sR = sRt + n * off
-    for j in range(XtR.shape[0]):
+    for j in idx:
         XtR[j] = _sparse_xtr(
             data, indices, indptr[j], indptr[j + 1], sw, Rt, off, colws[j],
             x_mean[j], sR,

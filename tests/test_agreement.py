@@ -188,3 +188,24 @@ def test_user_gram_without_intercept():
     ref = _sk_fit(sk.Lasso(alpha=0.05, fit_intercept=False, tol=1e-12,
                            max_iter=100_000), X, y, None)
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
+
+
+@pytest.mark.parametrize("model", ["lasso", "enet"])
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_working_set_regime_matches_sklearn(model, fmt, positive):
+    """p > 500: our CD uses screening and working sets; the answer must not move."""
+    if fmt == "dense":
+        X, y = make_data(100, 1500, rho=0.6, seed=3, n_informative=20)
+    else:
+        X, y = make_data(100, 1500, density=0.05, seed=3, n_informative=20)
+    l1_ratio = 1.0 if model == "lasso" else 0.7
+    params = dict(alpha=0.05, positive=positive, tol=1e-12, max_iter=100_000)
+    Est, Ref = (sr.ElasticNet, sk.ElasticNet)
+    ours = Est(l1_ratio=l1_ratio, **params).fit(X, y)
+    ref = _sk_fit(Ref(l1_ratio=l1_ratio, **params), X, y, None)
+    assert np.count_nonzero(ref.coef_) > 5
+    _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
+    p_ours = enet_objective(X, y, ours.coef_, ours.intercept_, 0.05, l1_ratio)
+    p_ref = enet_objective(X, y, ref.coef_, ref.intercept_, 0.05, l1_ratio)
+    assert p_ours <= p_ref + 1e-9 * abs(p_ref)

@@ -212,15 +212,23 @@ def test_multi_output_equals_per_column_fits(Est):
         np.testing.assert_allclose(multi.intercept_[k], single.intercept_)
 
 
-def test_screening_and_support_settling_keep_the_solution():
-    """CD with gap safe screening equals CD without it (many zero features)."""
-    X, y = make_data(80, 400, seed=11)
-    yc = y - y.mean()
-    prob = Problem(X, y[:, None], None, True, True)
-    l1 = 0.2
-    a = cd_solve(prob.design(), yc, l1, 0.0, np.zeros(400), tol=1e-12,
-                 max_iter=100_000, screen=True)
-    b = cd_solve(prob.design(), yc, l1, 0.0, np.zeros(400), tol=1e-12,
-                 max_iter=100_000, screen=False)
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l2", [0.0, 0.05])
+def test_screening_and_working_sets_keep_the_solution(fmt, positive, l2):
+    """CD with gap safe screening and working sets (p > 500) equals plain CD."""
+    if fmt == "dense":
+        X, y = make_data(80, 1200, seed=11)
+    else:
+        X, y = make_data(80, 1200, density=0.05, seed=11)
+    sw = np.random.default_rng(4).uniform(0.5, 2, 80)
+    prob = Problem(X, y[:, None], sw, True, True)
+    yc = np.ascontiguousarray(prob.Y[:, 0])
+    l1 = 0.1
+    a = cd_solve(prob.design(), yc, l1, l2, np.zeros(1200), tol=1e-12,
+                 max_iter=100_000, positive=positive, screen=True)
+    b = cd_solve(prob.design(), yc, l1, l2, np.zeros(1200), tol=1e-12,
+                 max_iter=100_000, positive=positive, screen=False)
+    assert a.converged and b.converged
     assert 0 < np.count_nonzero(a.coef) < 100
-    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-6, atol=1e-8)
