@@ -85,6 +85,7 @@ class Problem:
         self.sum_sw = float(raw.sum())
         self.sw = raw * (n / self.sum_sw)
         self.weighted = sample_weight is not None
+        self.fit_intercept = fit_intercept
         if fit_intercept:
             self.X_offset = np.asarray(X.T @ self.sw, dtype=np.float64).ravel() / n
             self.y_offset = (self.sw @ Y) / n
@@ -114,7 +115,8 @@ class Problem:
 
     def design(self):
         if self.is_sparse:
-            return SparseDesign(self.X, self.x_mean, self.sw, self.n)
+            return SparseDesign(self.X, self.x_mean if self.fit_intercept else None,
+                                self.sw if self.weighted else None, self.n)
         return DenseDesign(self.X, self.n)
 
     def gram(self):

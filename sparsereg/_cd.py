@@ -54,26 +54,25 @@ class DenseDesign:
 
 @dataclass
 class SparseDesign:
-    """CSC ``X`` with implicit centering by ``x_mean`` and sample weights ``sw``."""
+    """CSC ``X`` with implicit centering by ``x_mean`` and sample weights ``sw``.
+
+    ``x_mean=None`` means no intercept and ``sw=None`` no sample weights; the
+    kernels are then compiled without those terms.
+    """
 
     X: sparse.csc_matrix
-    x_mean: np.ndarray
-    sw: np.ndarray
+    x_mean: np.ndarray | None
+    sw: np.ndarray | None
     n: int
 
     def __post_init__(self):
         X = self.X
         self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
-        sw_col = self.sw[self.indices]
-        counts = np.diff(self.indptr)
-        col = np.repeat(np.arange(X.shape[1]), counts)
-        data = self.data.astype(np.float64)
-        # colws_j = sum_i s_i X_ij ; ||x_cj||_s^2 = sum s X^2 - 2 m colws + n m^2
-        self.colws = np.bincount(col, weights=sw_col * data, minlength=X.shape[1])
-        sq = np.bincount(col, weights=sw_col * data * data, minlength=X.shape[1])
-        m = self.x_mean
-        norms2 = sq - 2.0 * m * self.colws + self.n * m * m
-        self.norms2 = np.maximum(norms2, 0.0)
+        p = X.shape[1]
+        self.colws = np.empty(p)
+        self.norms2 = np.empty(p)
+        K.sparse_column_stats(self.data, self.indices, self.indptr, self.sw,
+                              self.x_mean, float(self.n), self.colws, self.norms2)
         self.col_norms = np.sqrt(self.norms2)
 
     @property
@@ -88,7 +87,7 @@ class SparseDesign:
         return Rt, state
 
     def y_norm2(self, y):
-        return float(y @ (self.sw * y))
+        return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
     def epoch(self, R, state, w, active, a, b, positive, random, rng):
         return K.sparse_epoch(self.data, self.indices, self.indptr, self.x_mean,
@@ -154,9 +153,11 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     """Minimize ``P`` for one target by coordinate descent, starting from ``w``.
 
     ``y`` is the centered (and, for dense X, ``sqrt(s)``-weighted) target; ``w`` is
-    modified in place and returned in the result. Stops when the duality gap is at
-    most ``tol * ||y||_s^2 / n``; ``n_iter`` counts epochs (passes over the features
-    being optimized).
+    modified in place and returned in the result. Stops, as scikit-learn does, when
+    the duality gap is at most ``tol * ||y||_s^2 / n`` after an epoch whose largest
+    coefficient change was at most ``tol * max|w|`` (or at once if the starting
+    point already has such a gap); ``n_iter`` counts epochs (passes over the
+    features being optimized).
 
     With ``l1 > 0`` and ``screen``, the features that the gap safe rule proves to be
     zero are dropped, and with more than 500 features CD runs on a *working set*
@@ -192,7 +193,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     converged = dual.gap <= tol_gap
     ws_size = _WS_MIN
     while not converged and n_iter < max_iter:
-        ws = active
+        ws, complete = active, True
         if use_screening:
             keep = ~screen_mask(XtR[active], design.col_norms[active], dual, n, l1,
                                 positive)
@@ -201,9 +202,12 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 active = active[keep]
         if use_ws:
             ws_size = max(ws_size, 2 * np.count_nonzero(w))
-            ws = _working_set(XtR, w, design.col_norms, active, dual.scale, a,
-                              positive, ws_size)
-        inner_tol = max(0.3 * dual.gap, tol_gap)
+            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
+                                        positive, ws_size)
+        # a working set holding every feature that violates optimality is solved to
+        # the final tolerance at once; otherwise to a fraction of the full gap
+        inner_tol = tol_gap if complete else max(0.3 * dual.gap, tol_gap)
+        final = inner_tol <= tol_gap
         n_inner = 0
         while n_iter < max_iter:
             d_w_max, w_max = design.epoch(R, state, w, ws, a, b, positive, random,
@@ -214,10 +218,13 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             if ws is active:
                 if small_step:
                     break
-            elif (small_step or n_inner % 10 == 0) and gap_on(ws).gap <= inner_tol:
+            elif (small_step or not final and n_inner % 10 == 0) and (
+                    gap_on(ws).gap <= inner_tol):
                 break
         dual = check_gap(n_iter)
-        converged = dual.gap <= tol_gap
+        # scikit-learn's double criterion: a small duality gap *and* a last epoch
+        # whose largest coefficient change was below tol (relative to max |w|)
+        converged = dual.gap <= tol_gap and small_step
         if not np.isfinite(dual.gap):  # overflow: the caller reports it
             break
     return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter, converged=converged,
@@ -230,20 +237,23 @@ _WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
 _WS_MIN_FEATURES = 500
 
 
-def _working_set(XtR, w, col_norms, active, scale, a, positive, size):
+def _working_set(XtR, w, col_norms, active, a, positive, size):
     """The ``size`` features of ``active`` nearest to entering the model.
 
-    A zero feature ``j`` may enter only if ``|x_j' theta| = n l1``; its distance
-    ``(n l1 - |x_j' theta|) / ||x_j||`` ranks it (negative: it violates optimality).
-    Nonzero features always belong to the working set. Returned in increasing order,
-    so that cyclic CD visits features in their natural order.
+    At the current iterate a zero feature ``j`` is optimal while
+    ``|x_j' R| <= n l1``; the distance ``(n l1 - |x_j' R|) / ||x_j||`` ranks it
+    (negative: it violates its optimality condition).
+    Nonzero features always belong to the working set. Returns the set in
+    increasing order (so that cyclic CD visits features in their natural order)
+    and whether it holds every violating feature.
     """
     if size >= active.size:
-        return active
-    corr = scale * XtR[active]
+        return active, True
+    corr = XtR[active]
     if not positive:
         corr = np.abs(corr)
     dist = (a - corr) / col_norms[active]
     dist[w[active] != 0.0] = -np.inf
     keep = np.argpartition(dist, size - 1)[:size]
-    return np.sort(active[keep])
+    complete = np.count_nonzero(dist < 0.0) <= size
+    return np.sort(active[keep]), complete
