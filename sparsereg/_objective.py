@@ -108,7 +108,8 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False):
     best = scale * Ry - 0.5 * scale * scale * R_norm2
     if b > 0.0:
         excess = np.maximum(c - a, 0.0)
-        d_enet = Ry - 0.5 * R_norm2 - (excess @ excess) / (2.0 * b)
+        with np.errstate(over="ignore"):  # a tiny l2: this dual point is useless
+            d_enet = Ry - 0.5 * R_norm2 - (excess @ excess) / (2.0 * b)
         if d_enet > best:
             best, scale = d_enet, 1.0
     gap = max(p_sum - best, 0.0) / n

@@ -209,3 +209,23 @@ def test_working_set_regime_matches_sklearn(model, fmt, positive):
     p_ours = enet_objective(X, y, ours.coef_, ours.intercept_, 0.05, l1_ratio)
     p_ref = enet_objective(X, y, ref.coef_, ref.intercept_, 0.05, l1_ratio)
     assert p_ours <= p_ref + 1e-9 * abs(p_ref)
+
+
+def test_pipeline_grid_search_matches_sklearn():
+    """Inside Pipeline + GridSearchCV our estimators pick what scikit-learn picks."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    grid = {"enet__alpha": [0.01, 0.1, 1.0], "enet__l1_ratio": [0.2, 0.8]}
+    ours, ref = (
+        GridSearchCV(Pipeline([("scale", StandardScaler()),
+                               ("enet", Est(tol=1e-10, max_iter=100_000))]),
+                     grid, cv=5).fit(X, y)
+        for Est in (sr.ElasticNet, sk.ElasticNet)
+    )
+    assert ours.best_params_ == ref.best_params_
+    np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
+                               ref.cv_results_["mean_test_score"], rtol=1e-8)
