@@ -226,8 +226,8 @@ def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, y_ndim):
 
     ``coef`` has shape (n_targets, n_features). As in scikit-learn, a single target
     gives a 1-D ``coef_`` (also for y of shape (n_samples, 1)), while ``intercept_``
-    is a float for 1-D y, an array of shape (n_targets,) for 2-D y, and 0.0 without
-    an intercept.
+    is a NumPy scalar of X's dtype for 1-D y, an array of shape (n_targets,) for 2-D
+    y, and 0.0 without an intercept.
     """
     coef = np.asarray(coef, dtype=np.float64)
     single = coef.shape[0] == 1
@@ -281,7 +281,7 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
     _warn_convergence(failed, est.tol, max_iter, l1)
     _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter, gaps,
                 X.dtype, y.ndim)
-    _check_finite_result(est)
+    check_finite_result(est)
     return est
 
 
@@ -361,10 +361,11 @@ def _warn_convergence(failed, tol, max_iter, l1):
     warnings.warn(msg, ConvergenceWarning, stacklevel=4)
 
 
-def _check_finite_result(est):
+def check_finite_result(est, source="Coordinate descent iterations"):
+    """ValueError (scikit-learn's message for CD) if coef_ or intercept_ overflowed."""
     if not (np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))):
         raise ValueError(
-            "Coordinate descent iterations resulted in non-finite parameter values. "
+            f"{source} resulted in non-finite parameter values. "
             "The input data may contain values too large for float64 arithmetic: "
             "rescale X and y (e.g. with StandardScaler)."
         )

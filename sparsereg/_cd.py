@@ -1,10 +1,11 @@
-"""Coordinate-descent driver: epochs, gap checks, screening, warm start.
+"""Coordinate-descent driver: epochs, gap checks, screening, working sets.
 
 The jitted epoch of ``_kernels.py`` does the work; this driver decides when to
-evaluate the duality gap (scikit-learn's rule: whenever the largest coordinate change
-of an epoch is below ``tol`` relative to the largest coefficient, and at the last
-epoch), stops when ``gap <= tol * ||y||^2 / n``, and removes features that the gap safe
-rule proves to be zero (only when ``l1 > 0``).
+evaluate the duality gap and stops as scikit-learn does: when ``gap <= tol *
+||y||^2 / n`` right after an epoch whose largest coefficient change was at most
+``tol`` times the largest coefficient. With ``l1 > 0`` it also removes the features
+that the gap safe rule proves to be zero and, above 500 features, runs CD on working
+sets (see :func:`cd_solve`).
 """
 
 from dataclasses import dataclass
@@ -161,10 +162,11 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
 
     With ``l1 > 0`` and ``screen``, the features that the gap safe rule proves to be
     zero are dropped, and with more than 500 features CD runs on a *working set*
-    (as skglm does): the nonzeros
-    plus the features nearest to violating their optimality condition, at least
-    ``max(2 * nnz, previous size)`` of them. Each working-set problem is solved until
-    its own duality gap is below 0.3 times the full one; then the full gap decides.
+    (as skglm does): the nonzeros plus the features nearest to violating their
+    optimality condition, ``max(2 * nnz, previous size)`` of them (100 at first).
+    Each working-set problem is solved until its own duality gap is below
+    ``max(0.3 * full gap, tol * ||y||^2 / n)`` (or the latter alone when the set
+    holds every feature that violates optimality); then the full gap decides.
     """
     n = design.n
     a, b = n * l1, n * l2

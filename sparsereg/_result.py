@@ -12,13 +12,14 @@ class SolverResult:
     Attributes
     ----------
     coef : ndarray of shape (n_features,)
-        The final (and best) iterate.
+        The final iterate (CD decreases the objective at every step).
     dual_gap : float
         Duality gap of ``coef`` in the public 1/n scaling.
     n_iter : int
         Number of epochs (passes over the features) run.
     converged : bool
-        Whether ``dual_gap <= tol * ||y||^2 / n`` was reached.
+        Whether the solver's stopping rule was met (for CD: ``dual_gap <= tol *
+        ||y||^2 / n`` after a small-step epoch).
     history : list of (n_iter, primal, dual_gap)
         One entry per gap evaluation.
     """

@@ -13,7 +13,13 @@ from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._base import Problem, _set_fitted, _warn_convergence, validate_Xy
+from ._base import (
+    Problem,
+    _set_fitted,
+    _warn_convergence,
+    check_finite_result,
+    validate_Xy,
+)
 from ._cd import cd_solve
 from ._objective import penalty_weights
 
@@ -79,6 +85,7 @@ def fit_ridge(est, X, y, sample_weight):
     est.solver_ = solver
     _set_fitted(est, problem, coef, None if n_iter is None else np.asarray(n_iter),
                 None, X.dtype, y.ndim)
+    check_finite_result(est, f"The Ridge solver {solver!r}")
     return est
 
 
@@ -124,8 +131,18 @@ def _operator(problem):
                                     dtype=np.float64)
 
 
+def _require_finite(M, solver):
+    if not np.all(np.isfinite(M)):
+        raise ValueError(
+            f"The Ridge solver {solver!r} resulted in non-finite parameter values: "
+            "the centered data or X.T @ X overflow float64. Rescale X and y (e.g. "
+            "with StandardScaler)."
+        )
+
+
 def _ridge_svd(problem, alphas):
     X = problem.X.astype(np.float64, copy=False)
+    _require_finite(X, "svd")
     U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False)
     UtY = U.T @ problem.Y
     coef = np.empty((len(alphas), X.shape[1]))
@@ -145,6 +162,7 @@ def _ridge_cholesky(problem, alphas):
         A, rhs = problem.gram(), problem.Xty()
     else:
         A, rhs = _kernel_matrix(problem), b
+    _require_finite(A, "cholesky")
     coef = np.empty((len(alphas), p))
     for alpha in np.unique(alphas):
         ks = np.flatnonzero(alphas == alpha)

@@ -14,16 +14,16 @@ from ._objective import penalty_weights
 from ._ridge import fit_ridge
 
 _STOPPING_NOTES = """
-    **Stopping rule.** Coordinate descent stops when the duality gap of the
-    objective above is at most ``tol * ||y - mean(y)||^2 / n_samples`` (weighted
-    norms with sample weights; ``y`` itself without an intercept), scikit-learn's
-    rule. The gap is evaluated before the first epoch (a warm start that is already
-    optimal runs 0 epochs), whenever the largest coefficient change of an epoch falls
-    below ``tol`` times the largest coefficient, and at ``max_iter``. When the l1
-    term is active, features that the gap safe rule proves to be zero are dropped,
-    and with more than 1024 features CD runs on growing working sets (nonzeros plus
-    the features nearest to entering); ``n_iter_`` counts epochs over these sets
-    like full passes.
+    **Stopping rule** (scikit-learn's). Coordinate descent stops when the duality
+    gap of the objective above is at most ``tol * ||y - mean(y)||^2 / n_samples``
+    (weighted norms with sample weights; ``y`` itself without an intercept) right
+    after an epoch whose largest coefficient change was at most ``tol`` times the
+    largest coefficient, or before the first epoch if the starting point (a warm
+    start) already has such a gap. When the l1 term is active, features that the
+    gap safe rule proves to be zero are dropped, and with more than 500 features
+    CD runs on working sets (the nonzeros plus the features nearest to entering,
+    ``max(2 * nnz, 100)`` or more), each solved to a fraction of the full gap;
+    ``n_iter_`` counts epochs over these sets like full passes.
 """
 
 
@@ -61,7 +61,8 @@ class ElasticNet(LinearBase):
     copy_X : bool, default=True
         If False, a dense X may be centered in place (scikit-learn's contract).
     tol : float, default=1e-4
-        Stop when the duality gap is below ``tol * ||y||^2 / n_samples``.
+        Stop when the duality gap is below ``tol * ||y - mean(y)||^2 / n_samples``
+        after a small-step epoch (see Notes of :class:`ElasticNet`).
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
@@ -194,7 +195,8 @@ class Lasso(ElasticNet):
     max_iter : int, default=1000
         Maximum number of epochs.
     tol : float, default=1e-4
-        Stop when the duality gap is below ``tol * ||y||^2 / n_samples``.
+        Stop when the duality gap is below ``tol * ||y - mean(y)||^2 / n_samples``
+        after a small-step epoch (see Notes of :class:`ElasticNet`).
     warm_start : bool, default=False
         Start from the previous ``coef_``.
     positive : bool, default=False
@@ -278,8 +280,9 @@ class Ridge(LinearBase):
     max_iter : int, default=None
         Maximum iterations of the iterative solvers (CD: epochs, 1000 if None).
     tol : float, default=1e-4
-        "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "cd": stop
-        when the duality gap is below ``tol * ||y||^2 / n_samples``.
+        "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "lbfgs":
+        L-BFGS-B's ``tol``; "cd": stop when the duality gap is below
+        ``tol * ||y - mean(y)||^2 / n_samples`` after a small-step epoch.
     solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd"}, \
             default="auto"
         "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
@@ -352,8 +355,8 @@ class Ridge(LinearBase):
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
-            Non-negative weights of the squared errors (a float: the same weight
-            for every sample).
+            Non-negative weights of the squared errors (a float: that weight, > 0,
+            for every sample; for Ridge it acts as ``alpha / weight``).
 
         Returns
         -------

@@ -190,3 +190,13 @@ def test_second_process_loads_kernels_from_disk_cache():
     out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
     misses, hits = map(int, out.split())
     assert misses == 0 and hits >= 4
+
+
+@pytest.mark.parametrize("Est", ALL)
+def test_overflowing_data_raises_instead_of_returning_nan(Est):
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    y = rng.randint(0, 2, size=10).astype(float)
+    with pytest.raises(ValueError, match="non-finite parameter values"):
+        with np.errstate(all="ignore"):
+            Est(alpha=0.1).fit(X, y)
