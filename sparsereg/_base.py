@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import linalg as sp_linalg
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -61,6 +62,30 @@ def check_sample_weight(sample_weight, n_samples):
     if not sw.sum() > 0:
         raise ValueError("sample_weight sums to zero: at least one weight must be > 0")
     return sw
+
+
+class CenteredSparseOperator(sp_linalg.LinearOperator):
+    """``A = diag(r) (X - 1 m')`` for sparse X: products cost O(nnz), no densifying."""
+
+    def __init__(self, X, m, r):
+        super().__init__(dtype=np.float64, shape=X.shape)
+        self.X = X if X.dtype == np.float64 else X.astype(np.float64)
+        self.m, self.r = m, r
+
+    def _matmat(self, W):
+        # A W = r * (X W - 1 (m' W))
+        return self.r[:, None] * (np.asarray(self.X @ W) - self.m @ W)
+
+    def _matvec(self, v):
+        return self._matmat(np.reshape(v, (-1, 1))).ravel()
+
+    def _rmatmat(self, U):
+        # A' U = X' (r U) - m (1' r U)
+        rU = self.r[:, None] * U
+        return np.asarray(self.X.T @ rU) - np.outer(self.m, rU.sum(axis=0))
+
+    def _rmatvec(self, u):
+        return self._rmatmat(np.reshape(u, (-1, 1))).ravel()
 
 
 class Problem:
@@ -138,6 +163,23 @@ class Problem:
             return col - self.n * self.x_mean * self.x_mean[j]
         X = self.X
         return np.asarray(X.T @ X[:, j], dtype=np.float64)
+
+    def operator(self):
+        """``A = S^1/2 X_c`` as a float64 LinearOperator (sparse X never densified).
+
+        Dense X is already centered and weighted (converted once to float64 when it
+        is float32); sparse X is centered and weighted on the fly.
+        """
+        if self.is_sparse:
+            return CenteredSparseOperator(self.X, self.x_mean, np.sqrt(self.sw))
+        return sp_linalg.aslinearoperator(self.X.astype(np.float64, copy=False))
+
+    def weighted_targets(self):
+        """``b = S^1/2 y_c`` for every target, so that ``P`` is ``||b - A w||^2/(2n)``
+        plus the penalties."""
+        if self.is_sparse:
+            return np.sqrt(self.sw)[:, None] * self.Y
+        return self.Y
 
     def Xty(self):
         """``X_c' diag(s) y_c`` for every target, shape (n_features, n_targets)."""

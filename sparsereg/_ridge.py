@@ -106,31 +106,6 @@ def _ridge_cd(est, problem, l2s):
     return coef, n_iter
 
 
-def _weighted_rhs(problem):
-    """Targets of the least-squares problem ``A w ~ b`` with A = S^1/2 X_c."""
-    if problem.is_sparse:
-        return np.sqrt(problem.sw)[:, None] * problem.Y
-    return problem.Y
-
-
-def _operator(problem):
-    """``A = S^1/2 (X - 1 x_mean')`` as a LinearOperator (sparse X never densified)."""
-    if not problem.is_sparse:
-        return sp_linalg.aslinearoperator(problem.X)
-    X, m, r = problem.X, problem.x_mean, np.sqrt(problem.sw)
-
-    def matvec(v):
-        v = np.ravel(v)
-        return r * (np.asarray(X @ v).ravel() - m @ v)
-
-    def rmatvec(u):
-        ru = r * np.ravel(u)
-        return np.asarray(X.T @ ru).ravel() - m * ru.sum()
-
-    return sp_linalg.LinearOperator(X.shape, matvec=matvec, rmatvec=rmatvec,
-                                    dtype=np.float64)
-
-
 def _require_finite(M, solver):
     if not np.all(np.isfinite(M)):
         raise ValueError(
@@ -157,7 +132,7 @@ def _ridge_svd(problem, alphas):
 def _ridge_cholesky(problem, alphas):
     """Solve the normal equations (n >= p) or the kernel system (p > n)."""
     n, p = problem.X.shape
-    b = _weighted_rhs(problem)
+    b = problem.weighted_targets()
     if n >= p:
         A, rhs = problem.gram(), problem.Xty()
     else:
@@ -167,7 +142,7 @@ def _ridge_cholesky(problem, alphas):
     for alpha in np.unique(alphas):
         ks = np.flatnonzero(alphas == alpha)
         sol = _solve_spd(A, alpha, rhs[:, ks])
-        coef[ks] = (sol if n >= p else _operator(problem).rmatmat(sol)).T
+        coef[ks] = (sol if n >= p else problem.operator().rmatmat(sol)).T
     return coef
 
 
@@ -201,8 +176,8 @@ def _solve_spd(A, alpha, rhs):
 
 def _ridge_iterative(problem, alphas, solver, tol, max_iter):
     """LSQR on the damped least-squares problem, or CG on the normal equations."""
-    A = _operator(problem)
-    b = _weighted_rhs(problem)
+    A = problem.operator()
+    b = problem.weighted_targets()
     n, p = A.shape
     coef = np.empty((len(alphas), p))
     n_iter = []
@@ -223,8 +198,8 @@ def _ridge_lbfgs(problem, alphas, positive, tol, max_iter):
     The objective is scaled by ``sum(s) / n`` back to Ridge's raw weights, so that
     the (scale-dependent) stopping tests see the same function as with repeated rows.
     """
-    A = _operator(problem)
-    b = _weighted_rhs(problem)
+    A = problem.operator()
+    b = problem.weighted_targets()
     p = A.shape[1]
     c = problem.sum_sw / problem.n
     coef = np.empty((len(alphas), p))
