@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
+from ._prox_grad import prox_grad_solve
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -302,29 +303,62 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
             "to use the LinearRegression estimator (no penalty, no sparsity).",
             UserWarning, stacklevel=3,
         )
-    coef = _initial_coef(est, n_targets, n_features)
-    gram = _gram_design(est, problem)
-    design = gram if gram is not None else problem.design()
-    targets = _targets(problem, gram)
-    max_iter = 1000 if est.max_iter is None else est.max_iter
-    rng = check_random_state(est.random_state)
-    n_iter, gaps, failed = [], [], []
-    for k in range(n_targets):
-        res = cd_solve(
-            design, targets[k], l1, l2, coef[k], positive=est.positive,
-            max_iter=max_iter, tol=est.tol,
-            random=est.selection == "random",
-            rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)),
-        )
-        n_iter.append(res.n_iter)
-        gaps.append(res.dual_gap)
-        if not res.converged:
-            failed.append((k, res.dual_gap))
-    _warn_convergence(failed, est.tol, max_iter, l1)
-    _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter, gaps,
-                X.dtype, y.ndim)
+    coef0 = _initial_coef(est, n_targets, n_features)
+    results = solve_penalized(est, problem, np.full(n_targets, l1),
+                              np.full(n_targets, l2), coef0)
+    coef = np.array([r.coef for r in results])
+    n_iter = [r.n_iter for r in results]
+    _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter,
+                [r.dual_gap for r in results], X.dtype, y.ndim)
     check_finite_result(est)
     return est
+
+
+def solve_penalized(est, problem, l1s, l2s, coef0):
+    """Run the estimator's iterative solver on every target; warn if one failed.
+
+    ``l1s``, ``l2s``: penalties per target; ``coef0`` of shape (n_targets,
+    n_features) is the starting point. Returns one SolverResult per target.
+    """
+    max_iter = 1000 if est.max_iter is None else est.max_iter
+    solver = getattr(est, "solver", "cd")
+    if solver in ("ista", "fista"):
+        _check_prox_grad_options(est)
+        results = prox_grad_solve(
+            problem.operator(), problem.weighted_targets(), l1s, l2s, coef0.T,
+            accelerated=solver == "fista", positive=est.positive, max_iter=max_iter,
+            tol=est.tol)
+    else:
+        gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
+        design = gram if gram is not None else problem.design()
+        targets = _targets(problem, gram)
+        rng = check_random_state(est.random_state)
+        random = getattr(est, "selection", "cyclic") == "random"
+        results = [
+            cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
+                     positive=est.positive, max_iter=max_iter, tol=est.tol,
+                     random=random,
+                     rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
+            for k in range(len(l1s))
+        ]
+    failed = [(k, r.dual_gap) for k, r in enumerate(results) if not r.converged]
+    _warn_convergence(failed, est.tol, max_iter, float(np.max(l1s)), solver)
+    return results
+
+
+def _check_prox_grad_options(est):
+    """Options that only coordinate descent has are errors, not silently ignored."""
+    if getattr(est, "selection", "cyclic") != "cyclic":
+        raise ValueError(
+            f"selection={est.selection!r} chooses the coordinate order of "
+            f"solver='cd'; solver={est.solver!r} has none: leave selection='cyclic'"
+        )
+    pre = getattr(est, "precompute", False)
+    if not (isinstance(pre, str) or pre is False):
+        raise ValueError(
+            f"precompute is used by solver='cd' only; with solver={est.solver!r} "
+            "leave precompute=False"
+        )
 
 
 def _initial_coef(est, n_targets, n_features):
@@ -388,7 +422,7 @@ def _targets(problem, gram):
             for k in range(Y.shape[1])]
 
 
-def _warn_convergence(failed, tol, max_iter, l1):
+def _warn_convergence(failed, tol, max_iter, l1, solver="cd"):
     if not failed:
         return
     k, gap = failed[0]
@@ -396,7 +430,8 @@ def _warn_convergence(failed, tol, max_iter, l1):
         "Objective did not converge. You might want to increase the number of "
         f"iterations (max_iter={max_iter}), check the scale of the features or "
         f"consider increasing regularisation. Duality gap: {gap:.3e} (target {k}), "
-        f"tolerance: tol={tol:g} times ||y||^2/n."
+        f"tolerance: tol={tol:g} times ||y||^2/n (solver={solver!r}; the best "
+        "iterate is returned)."
     )
     if l1 == 0.0:
         msg += " With no l1 penalty, Ridge's direct solvers are faster."

@@ -11,19 +11,18 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 
 from ._base import (
     Problem,
     _set_fitted,
-    _warn_convergence,
     check_finite_result,
+    solve_penalized,
     validate_Xy,
 )
-from ._cd import cd_solve
 from ._objective import penalty_weights
 
-SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd")
+SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista",
+           "fista")
 
 
 def resolve_solver(solver, is_sparse, positive):
@@ -32,10 +31,10 @@ def resolve_solver(solver, is_sparse, positive):
         if positive:
             return "cd"
         return "sparse_cg" if is_sparse else "cholesky"
-    if positive and solver not in ("cd", "lbfgs"):
+    if positive and solver not in ("cd", "ista", "fista", "lbfgs"):
         raise ValueError(
             f"solver={solver!r} does not support positive=True; use solver='cd' "
-            "(or 'auto'), or 'lbfgs'"
+            "(or 'auto'), 'ista', 'fista' or 'lbfgs'"
         )
     if solver == "svd" and is_sparse:
         raise ValueError(
@@ -70,8 +69,8 @@ def fit_ridge(est, X, y, sample_weight):
     l2 = np.array([penalty_weights("ridge", a, sum_sample_weight=problem.sum_sw)[1]
                    for a in alphas])
     n_iter = None
-    if solver == "cd":
-        coef, n_iter = _ridge_cd(est, problem, l2)
+    if solver in ("cd", "ista", "fista"):
+        coef, n_iter = _ridge_iterative_penalized(est, problem, l2)
     elif solver == "svd":
         coef = _ridge_svd(problem, problem.n * l2)
     elif solver == "cholesky":
@@ -89,21 +88,11 @@ def fit_ridge(est, X, y, sample_weight):
     return est
 
 
-def _ridge_cd(est, problem, l2s):
-    design = problem.design()
-    max_iter = 1000 if est.max_iter is None else est.max_iter
-    rng = check_random_state(est.random_state)
-    coef = np.zeros((len(l2s), problem.X.shape[1]))
-    n_iter, failed = [], []
-    for k, l2 in enumerate(l2s):
-        res = cd_solve(design, np.ascontiguousarray(problem.Y[:, k]), 0.0, l2, coef[k],
-                       positive=est.positive, max_iter=max_iter, tol=est.tol,
-                       rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
-        n_iter.append(res.n_iter)
-        if not res.converged:
-            failed.append((k, res.dual_gap))
-    _warn_convergence(failed, est.tol, max_iter, 0.0)
-    return coef, n_iter
+def _ridge_iterative_penalized(est, problem, l2s):
+    """Ridge by the elastic-net solvers (cd, ista, fista) with l1 = 0."""
+    coef0 = np.zeros((len(l2s), problem.X.shape[1]))
+    results = solve_penalized(est, problem, np.zeros(len(l2s)), l2s, coef0)
+    return np.array([r.coef for r in results]), [r.n_iter for r in results]
 
 
 def _require_finite(M, solver):

@@ -70,9 +70,14 @@ class ElasticNet(LinearBase):
     random_state : int, RandomState instance or None, default=None
         Seed of the coordinate order when ``selection="random"``.
     selection : {"cyclic", "random"}, default="cyclic"
-        Visit the features in order, or draw one at random at each step.
-    solver : {"cd"}, default="cd"
-        Coordinate descent.
+        Visit the features in order, or draw one at random at each step
+        (coordinate descent only).
+    solver : {"cd", "ista", "fista"}, default="cd"
+        Coordinate descent, or proximal gradient: ISTA, or FISTA with adaptive
+        restart (Beck & Teboulle 2009; O'Donoghue & Candes 2015). All minimize the
+        same objective and stop by the same rule; ``n_iter_`` counts epochs (CD) or
+        gradient steps (ISTA/FISTA), each of which reads X about twice. FISTA solves
+        all targets of a 2-D y at once with matrix products.
 
     Attributes
     ----------
@@ -120,7 +125,7 @@ class ElasticNet(LinearBase):
         "positive": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
-        "solver": [StrOptions({"cd"})],
+        "solver": [StrOptions({"cd", "ista", "fista"})],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
@@ -204,9 +209,9 @@ class Lasso(ElasticNet):
     random_state : int, RandomState instance or None, default=None
         Seed of the coordinate order when ``selection="random"``.
     selection : {"cyclic", "random"}, default="cyclic"
-        Coordinate order.
-    solver : {"cd"}, default="cd"
-        Coordinate descent.
+        Coordinate order (coordinate descent only).
+    solver : {"cd", "ista", "fista"}, default="cd"
+        Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
 
     Attributes
     ----------
@@ -278,23 +283,26 @@ class Ridge(LinearBase):
     copy_X : bool, default=True
         If False, a dense X may be centered in place.
     max_iter : int, default=None
-        Maximum iterations of the iterative solvers (CD: epochs, 1000 if None).
+        Maximum iterations of the iterative solvers (CD: epochs, ISTA/FISTA:
+        gradient steps; 1000 if None).
     tol : float, default=1e-4
         "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "lbfgs":
-        L-BFGS-B's ``tol``; "cd": stop when the duality gap is below
-        ``tol * ||y - mean(y)||^2 / n_samples`` after a small-step epoch.
-    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd"}, \
-            default="auto"
+        L-BFGS-B's ``tol``; "cd", "ista", "fista": stop when the duality gap is
+        below ``tol * ||y - mean(y)||^2 / n_samples`` after a small step.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista", \
+            "fista"}, default="auto"
         "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
         ``positive=True``. "cholesky" solves the normal equations (or the
         ``n_samples x n_samples`` kernel system when ``n_features > n_samples``;
         sparse X too, through its Gram or kernel matrix), "svd" uses a thin SVD of
         X (dense only), "lsqr" and "sparse_cg" are the iterative solvers of
         :mod:`scipy.sparse.linalg`, "lbfgs" is scipy's L-BFGS-B (it accepts
-        ``positive``), "cd" is the coordinate descent shared with
-        :class:`ElasticNet`. scikit-learn's "sag" and "saga" are not offered.
+        ``positive``), "cd", "ista" and "fista" are the solvers shared with
+        :class:`ElasticNet` (duality-gap stopping rule). scikit-learn's "sag" and
+        "saga" are not offered.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative (solvers "cd", "lbfgs").
+        Constrain the coefficients to be non-negative (solvers "cd", "ista",
+        "fista", "lbfgs").
     random_state : int, RandomState instance or None, default=None
         Accepted so that code written for scikit-learn runs unchanged; there only
         its "sag" and "saga" solvers use it, and none of the solvers here is
@@ -329,7 +337,7 @@ class Ridge(LinearBase):
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs",
-                               "cd"})],
+                               "cd", "ista", "fista"})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
