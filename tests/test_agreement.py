@@ -50,13 +50,16 @@ def _assert_coef_close(ours, ref, rtol):
     )
 
 
+SOLVERS = ["cd", "ista", "fista"]
 GRID = list(itertools.product(
     ["lasso", "enet"], SHAPES, FORMATS, [True, False], [False, True], [False, True],
 ))
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("model,shape,fmt,fit_intercept,weighted,positive", GRID)
-def test_enet_matches_sklearn(model, shape, fmt, fit_intercept, weighted, positive):
+def test_enet_matches_sklearn(model, shape, fmt, fit_intercept, weighted, positive,
+                              solver):
     X, y = _data(shape, fmt, None)
     X = to_format(X, fmt)
     n, p = X.shape
@@ -68,10 +71,11 @@ def test_enet_matches_sklearn(model, shape, fmt, fit_intercept, weighted, positi
     params = dict(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
                   tol=1e-12, max_iter=100_000)
     if model == "lasso":
-        ours = sr.Lasso(**params).fit(X, y, sample_weight=sw)
+        ours = sr.Lasso(solver=solver, **params).fit(X, y, sample_weight=sw)
         ref = _sk_fit(sk.Lasso(**params), X, y, sw)
     else:
-        ours = sr.ElasticNet(l1_ratio=l1_ratio, **params).fit(X, y, sample_weight=sw)
+        ours = sr.ElasticNet(l1_ratio=l1_ratio, solver=solver, **params).fit(
+            X, y, sample_weight=sw)
         ref = _sk_fit(sk.ElasticNet(l1_ratio=l1_ratio, **params), X, y, sw)
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
     assert abs(ours.intercept_ - ref.intercept_) <= 1e-6 * max(1.0, abs(ref.intercept_))
@@ -81,15 +85,16 @@ def test_enet_matches_sklearn(model, shape, fmt, fit_intercept, weighted, positi
     assert 0 <= ours.dual_gap_ <= 1e-12 * np.var(y) * 10
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("model", ["lasso", "enet"])
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_multi_output_matches_sklearn(model, fmt, shape):
+def test_multi_output_matches_sklearn(model, fmt, shape, solver):
     X, Y = _data(shape, fmt, n_targets=3)
     X = to_format(X, fmt)
     Est, Ref = (sr.Lasso, sk.Lasso) if model == "lasso" else (sr.ElasticNet,
                                                                sk.ElasticNet)
-    ours = Est(alpha=0.05, tol=1e-12, max_iter=100_000).fit(X, Y)
+    ours = Est(alpha=0.05, tol=1e-12, max_iter=100_000, solver=solver).fit(X, Y)
     ref = _sk_fit(Ref(alpha=0.05, tol=1e-12, max_iter=100_000), X, Y, None)
     assert ours.coef_.shape == ref.coef_.shape == (3, X.shape[1])
     assert ours.intercept_.shape == (3,)
@@ -99,22 +104,24 @@ def test_multi_output_matches_sklearn(model, fmt, shape):
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("model", ["lasso", "enet"])
-def test_float32_matches_sklearn_float64(model, fmt):
+def test_float32_matches_sklearn_float64(model, fmt, solver):
     X, y = _data("n>p", fmt, None)
     X32 = to_format(X, fmt).astype(np.float32)
     y32 = y.astype(np.float32)
     Est, Ref = (sr.Lasso, sk.Lasso) if model == "lasso" else (sr.ElasticNet,
                                                                sk.ElasticNet)
-    ours = Est(alpha=0.05, tol=1e-10, max_iter=100_000).fit(X32, y32)
+    ours = Est(alpha=0.05, tol=1e-10, max_iter=100_000, solver=solver).fit(X32, y32)
     ref = _sk_fit(Ref(alpha=0.05, tol=1e-12, max_iter=100_000),
                   X32.astype(np.float64), y32.astype(np.float64), None)
     assert ours.coef_.dtype == np.float32
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
-RIDGE_SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "lbfgs", "cd"]
+RIDGE_SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "lbfgs", "cd", "ista",
+                 "fista"]
 
 
 @pytest.mark.parametrize("solver", RIDGE_SOLVERS)
@@ -140,7 +147,7 @@ def test_ridge_matches_sklearn(solver, fmt, shape, fit_intercept, weighted):
     assert p_ours <= p_ref + 1e-9 * abs(p_ref)
 
 
-@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "cd", "lsqr"])
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "cd", "lsqr", "fista"])
 def test_ridge_multi_target_alpha_array(solver):
     X, Y = _data("n>p", "dense", n_targets=3)
     alphas = np.array([0.1, 1.0, 10.0])
@@ -150,14 +157,14 @@ def test_ridge_multi_target_alpha_array(solver):
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
-@pytest.mark.parametrize("solver", ["auto", "lbfgs"])
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "ista", "fista"])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_ridge_positive_matches_sklearn_lbfgs(solver, fmt):
     X, y = _data("n>p", fmt, None)
     X = to_format(X, fmt)
     ours = sr.Ridge(alpha=1.0, positive=True, solver=solver, tol=1e-12,
                     max_iter=100_000).fit(X, y)
-    assert ours.solver_ == ("cd" if solver == "auto" else "lbfgs")
+    assert ours.solver_ == ("cd" if solver == "auto" else solver)
     ref = sk.Ridge(alpha=1.0, positive=True, solver="lbfgs", tol=1e-14,
                    max_iter=100_000).fit(to_format(X, "dense"), y)
     assert np.all(ours.coef_ >= 0)
@@ -190,10 +197,11 @@ def test_user_gram_without_intercept():
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
+@pytest.mark.parametrize("solver", ["cd", "fista"])
 @pytest.mark.parametrize("model", ["lasso", "enet"])
 @pytest.mark.parametrize("fmt", ["dense", "csc"])
 @pytest.mark.parametrize("positive", [False, True])
-def test_working_set_regime_matches_sklearn(model, fmt, positive):
+def test_working_set_regime_matches_sklearn(model, fmt, positive, solver):
     """p > 500: our CD uses screening and working sets; the answer must not move."""
     if fmt == "dense":
         X, y = make_data(100, 1500, rho=0.6, seed=3, n_informative=20)
@@ -202,7 +210,7 @@ def test_working_set_regime_matches_sklearn(model, fmt, positive):
     l1_ratio = 1.0 if model == "lasso" else 0.7
     params = dict(alpha=0.05, positive=positive, tol=1e-12, max_iter=100_000)
     Est, Ref = (sr.ElasticNet, sk.ElasticNet)
-    ours = Est(l1_ratio=l1_ratio, **params).fit(X, y)
+    ours = Est(l1_ratio=l1_ratio, solver=solver, **params).fit(X, y)
     ref = _sk_fit(Ref(l1_ratio=l1_ratio, **params), X, y, None)
     assert np.count_nonzero(ref.coef_) > 5
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)

@@ -19,6 +19,13 @@ ESTIMATORS = [
     Ridge(solver="lbfgs"),
     Ridge(solver="lbfgs", positive=True),
     Ridge(solver="cd", positive=True),
+    Lasso(solver="ista"),
+    Lasso(solver="fista"),
+    ElasticNet(solver="ista"),
+    ElasticNet(solver="fista", positive=True),
+    Ridge(solver="ista"),
+    Ridge(solver="fista"),
+    Ridge(solver="fista", positive=True),
 ]
 
 # What scikit-learn itself declares for its Ridge (instance_generator.py): n_iter_ is
