@@ -1,7 +1,19 @@
 """sparsereg: sparse and regularized linear models, a drop-in for scikit-learn."""
 
+from ._path import enet_path, lasso_path
 from .linear_model import ElasticNet, Lasso, Ridge
+from .model_selection import AlphaGridEdgeWarning, ElasticNetCV, LassoCV
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["ElasticNet", "Lasso", "Ridge", "__version__"]
+__all__ = [
+    "AlphaGridEdgeWarning",
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "Ridge",
+    "enet_path",
+    "lasso_path",
+    "__version__",
+]

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
-from ._prox_grad import prox_grad_solve
+from ._prox_grad import lipschitz_constant, prox_grad_solve
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -182,8 +182,12 @@ class Problem:
             return np.sqrt(self.sw)[:, None] * self.Y
         return self.Y
 
+    Xy = None  # a caller-supplied X'y (path functions), used instead of computing it
+
     def Xty(self):
         """``X_c' diag(s) y_c`` for every target, shape (n_features, n_targets)."""
+        if self.Xy is not None:
+            return self.Xy
         if self.is_sparse:
             return np.asarray(self.X.T @ (self.sw[:, None] * self.Y))  # x_mean'sY=0
         return self.X.T.astype(np.float64, copy=False) @ self.Y
@@ -320,30 +324,52 @@ def solve_penalized(est, problem, l1s, l2s, coef0):
     ``l1s``, ``l2s``: penalties per target; ``coef0`` of shape (n_targets,
     n_features) is the starting point. Returns one SolverResult per target.
     """
+    return make_solver(est, problem)(l1s, l2s, coef0)
+
+
+def make_solver(est, problem):
+    """Prepare the estimator's iterative solver once for ``problem``.
+
+    Returns ``solve(l1s, l2s, coef0, warn=True) -> list of SolverResult`` (one per
+    target), which a regularization path calls once per alpha: the design, a Gram
+    matrix or the Lipschitz constant are computed here, not per call.
+    """
     max_iter = 1000 if est.max_iter is None else est.max_iter
     solver = getattr(est, "solver", "cd")
     if solver in ("ista", "fista"):
         _check_prox_grad_options(est)
-        results = prox_grad_solve(
-            problem.operator(), problem.weighted_targets(), l1s, l2s, coef0.T,
-            accelerated=solver == "fista", positive=est.positive, max_iter=max_iter,
-            tol=est.tol)
+        A, B = problem.operator(), problem.weighted_targets()
+        lipschitz = lipschitz_constant(A, problem.n)
+
+        def run(l1s, l2s, coef0):
+            return prox_grad_solve(A, B, l1s, l2s, coef0.T,
+                                   accelerated=solver == "fista",
+                                   positive=est.positive, max_iter=max_iter,
+                                   tol=est.tol, lipschitz=lipschitz)
     else:
         gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
         design = gram if gram is not None else problem.design()
         targets = _targets(problem, gram)
         rng = check_random_state(est.random_state)
         random = getattr(est, "selection", "cyclic") == "random"
-        results = [
-            cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
-                     positive=est.positive, max_iter=max_iter, tol=est.tol,
-                     random=random,
-                     rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
-            for k in range(len(l1s))
-        ]
-    failed = [(k, r.dual_gap) for k, r in enumerate(results) if not r.converged]
-    _warn_convergence(failed, est.tol, max_iter, float(np.max(l1s)), solver)
-    return results
+
+        def run(l1s, l2s, coef0):
+            return [
+                cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
+                         positive=est.positive, max_iter=max_iter, tol=est.tol,
+                         random=random,
+                         rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
+                for k in range(len(l1s))
+            ]
+
+    def solve(l1s, l2s, coef0, warn=True):
+        results = run(np.asarray(l1s, float), np.asarray(l2s, float), coef0)
+        failed = [(k, r.dual_gap) for k, r in enumerate(results) if not r.converged]
+        if warn:
+            _warn_convergence(failed, est.tol, max_iter, float(np.max(l1s)), solver)
+        return results
+
+    return solve
 
 
 def _check_prox_grad_options(est):

@@ -147,7 +147,8 @@ def alpha_max(Xty, n, l1_ratio=1.0, positive=False):
     """Smallest ``alpha`` for which ``w = 0`` solves the (elastic-net) problem.
 
     ``Xty = X_c.T @ diag(s) @ y_c`` on centered data, shape (n_features,) or
-    (n_features, n_targets); ``alpha_max = max_j |Xty_j| / (n * l1_ratio)``.
+    (n_features, n_targets); ``alpha_max = max_j |Xty_j| / (n * l1_ratio)`` (the
+    largest over the targets, each being an independent problem).
     """
     if l1_ratio <= 0:
         raise ValueError(
@@ -156,6 +157,4 @@ def alpha_max(Xty, n, l1_ratio=1.0, positive=False):
         )
     Xty = np.asarray(Xty)
     c = Xty if positive else np.abs(Xty)
-    if c.ndim == 2:
-        c = np.sqrt((Xty**2).sum(axis=1)) if not positive else c.max(axis=1)
     return max(float(c.max(initial=0.0)), 0.0) / (n * l1_ratio)

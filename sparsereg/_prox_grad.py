@@ -53,7 +53,7 @@ def lipschitz_constant(A, n):
 
 
 def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
-                    max_iter=1000, tol=1e-4):
+                    max_iter=1000, tol=1e-4, lipschitz=None):
     """Minimize ``P`` for every column of ``B`` by ISTA (or FISTA if ``accelerated``).
 
     Parameters
@@ -64,6 +64,8 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         Penalties of each target.
     W : ndarray of shape (p, k)
         Starting point (warm start); not modified.
+    lipschitz : float, default=None
+        ``||A||^2 / n`` if already known (a path computes it once).
 
     Returns
     -------
@@ -74,7 +76,9 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
     k = B.shape[1]
     l1, l2 = np.broadcast_to(l1, (k,)), np.broadcast_to(l2, (k,))
     tol_gap = tol * np.einsum("ij,ij->j", B, B) / n
-    L = max(lipschitz_constant(A, n), np.finfo(float).tiny)
+    if lipschitz is None:
+        lipschitz = lipschitz_constant(A, n)
+    L = max(lipschitz, np.finfo(float).tiny)
     W = np.array(W, dtype=np.float64)
     R = B - A.matmat(W)
     W_prev, R_prev = W, R

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sparsereg import ElasticNet, Lasso, Ridge
+from sparsereg import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge
 
 ESTIMATORS = [
     Lasso(),
@@ -26,6 +26,9 @@ ESTIMATORS = [
     Ridge(solver="ista"),
     Ridge(solver="fista"),
     Ridge(solver="fista", positive=True),
+    LassoCV(cv=3),
+    LassoCV(cv=3, solver="fista", alpha_rule="1se"),
+    ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0]),
 ]
 
 # What scikit-learn itself declares for its Ridge (instance_generator.py): n_iter_ is

@@ -1,0 +1,236 @@
+"""Regularization paths: the alpha grid and warm-started solves along it.
+
+A path solves ``P`` (see ``_objective.py``) for a decreasing sequence of alphas,
+each solve starting from the previous solution. The solver is prepared once for the
+data (design, Gram matrix or Lipschitz constant) and then called per alpha.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from ._base import FLOAT_DTYPES, Problem, check_sample_weight, make_solver
+from ._objective import alpha_max, penalty_weights
+
+
+def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
+    """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``, geometric.
+
+    ``alpha_max`` is the smallest alpha whose solution is all zeros, on the centered
+    and weighted data of ``problem`` (the largest over its targets).
+    """
+    if l1_ratio <= 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for l1_ratio=0 "
+            "(alpha_max is infinite without an l1 penalty): pass an explicit array "
+            "of alphas, or l1_ratio > 0"
+        )
+    top = alpha_max(problem.Xty(), problem.n, l1_ratio, positive)
+    tiny = np.finfo(np.float64).resolution
+    if top <= tiny:
+        return np.full(n_alphas, tiny)
+    return np.geomspace(top, top * eps, num=n_alphas)
+
+
+def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
+    """Warm-started solves of ``P`` for ``alphas`` (in the given order).
+
+    ``opts`` is an estimator carrying the solver options (solver, tol, max_iter,
+    positive, selection, random_state, precompute). Returns ``coefs`` of shape
+    (n_targets, n_features, n_alphas), ``gaps`` and ``n_iters`` of shape
+    (n_targets, n_alphas).
+    """
+    n_targets, p = problem.Y.shape[1], problem.X.shape[1]
+    solve = make_solver(opts, problem)
+    W = np.zeros((n_targets, p)) if coef_init is None else np.array(
+        np.reshape(coef_init, (n_targets, p)), dtype=np.float64)
+    coefs = np.empty((n_targets, p, len(alphas)))
+    gaps = np.empty((n_targets, len(alphas)))
+    n_iters = np.empty((n_targets, len(alphas)), dtype=int)
+    failed = []
+    for i, alpha in enumerate(alphas):
+        l1, l2 = penalty_weights("enet", alpha, l1_ratio)
+        results = solve(np.full(n_targets, l1), np.full(n_targets, l2), W, warn=False)
+        W = np.array([r.coef for r in results])
+        coefs[:, :, i] = W
+        gaps[:, i] = [r.dual_gap for r in results]
+        n_iters[:, i] = [r.n_iter for r in results]
+        failed += [alpha for r in results if not r.converged]
+        if verbose:
+            print(f"[path] alpha {i + 1}/{len(alphas)} = {alpha:.4g}: "
+                  f"{int(np.count_nonzero(W))} nonzero, max gap {gaps[:, i].max():.2e}")
+    if failed:
+        warnings.warn(
+            f"Objective did not converge for {len(failed)} of {len(alphas)} alphas of "
+            f"the path (the smallest: alpha={min(failed):.4g}); increase max_iter or "
+            "tol.", ConvergenceWarning, stacklevel=3,
+        )
+    return coefs, gaps, n_iters
+
+
+def resolve_alphas(alphas, problem, l1_ratio, eps, positive):
+    """``alphas`` as given (array, sorted decreasing) or an int-sized grid."""
+    if alphas is None:
+        alphas = 100
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        if alphas < 1:
+            raise ValueError(f"alphas={alphas}: an int number of alphas must be >= 1")
+        return alpha_grid(problem, l1_ratio, eps, int(alphas), positive)
+    alphas = np.asarray(alphas, dtype=np.float64).ravel()
+    if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError(
+            "alphas must be an int or a non-empty array of finite values >= 0, got "
+            f"{alphas!r}"
+        )
+    return np.sort(alphas)[::-1]
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
+              Xy=None, copy_X=True, coef_init=None, verbose=False,
+              return_n_iter=False, positive=False, check_input=True, **params):
+    """Compute the elastic-net path, warm-started from the largest alpha down.
+
+    Solves, for each alpha (no intercept: X and y are used as given, as in
+    scikit-learn's :func:`~sklearn.linear_model.enet_path`)::
+
+        1 / (2 * n_samples) * ||y - Xw||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data (sparse stays sparse).
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Targets. Unlike scikit-learn (which then solves a multi-task problem), the
+        columns of a 2-D y are solved as independent problems, as
+        :class:`~sparsereg.ElasticNet` does.
+    l1_ratio : float, default=0.5
+        Mixing parameter in (0, 1] (0 needs an explicit ``alphas`` array).
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the generated grid.
+    alphas : int, array-like or None, default=None
+        Number of alphas of a geometric grid from ``alpha_max`` (100 if None), or
+        the alphas themselves (solved from the largest down).
+    precompute : "auto", bool or array-like of shape (n_features, n_features), \
+            default="auto"
+        Gram matrix use by coordinate descent, see :class:`~sparsereg.ElasticNet`.
+    Xy : array-like of shape (n_features,) or (n_features, n_targets), default=None
+        ``X.T @ y``; used with a Gram matrix instead of computing it.
+    copy_X : bool, default=True
+        Kept for compatibility: the path never modifies X, whatever its value.
+    coef_init : array-like of shape (n_features,) or (n_targets, n_features), \
+            default=None
+        Starting point of the first alpha.
+    verbose : bool or int, default=False
+        Print one line per alpha.
+    return_n_iter : bool, default=False
+        Also return the number of iterations per alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    check_input : bool, default=True
+        Validate X and y (skip only if already validated).
+    **params : dict
+        ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver`` ("cd",
+        "ista", "fista") and ``sample_weight``, as for
+        :class:`~sparsereg.ElasticNet`.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        The alphas, decreasing.
+    coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, \
+            n_alphas)
+        Coefficients along the path.
+    dual_gaps : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Duality gaps at the end of each solve.
+    n_iters : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Iterations per alpha (if ``return_n_iter``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import lasso_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> alphas, coefs, gaps = lasso_path(X - X.mean(0), y - y.mean(), alphas=5)
+    >>> (coefs != 0).sum(axis=0)
+    array([ 0,  4,  7,  9, 10])
+    """
+    from .linear_model import ElasticNet
+
+    unknown = set(params) - {"tol", "max_iter", "selection", "random_state", "solver",
+                             "sample_weight"}
+    if unknown:
+        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}")
+    sample_weight = params.pop("sample_weight", None)
+    opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
+                      positive=positive, **params)
+    opts._validate_params()
+    if check_input:
+        X = check_array(X, accept_sparse="csc", dtype=FLOAT_DTYPES)
+        y = check_array(y, dtype=np.float64, ensure_2d=False)
+        check_consistent_length(X, y)
+    y = np.asarray(y, dtype=np.float64)
+    Y = y[:, None] if y.ndim == 1 else y
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    problem = Problem(X, Y, sw, False, copy_X=True)
+    if Xy is not None:
+        problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
+    alphas = resolve_alphas(alphas, problem, l1_ratio, eps, positive)
+    coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,
+                                        verbose)
+    if y.ndim == 1:
+        coefs, gaps, n_iters = coefs[0], gaps[0], n_iters[0]
+    if return_n_iter:
+        return alphas, coefs, gaps, n_iters
+    return alphas, coefs, gaps
+
+
+def lasso_path(X, y, *, eps=1e-3, alphas=None, precompute="auto", Xy=None,
+               copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
+               positive=False, **params):
+    """Compute the Lasso path: :func:`enet_path` with ``l1_ratio=1``.
+
+    Solves ``1 / (2 * n_samples) * ||y - Xw||^2_2 + alpha * ||w||_1`` for each alpha
+    (no intercept, as scikit-learn's :func:`~sklearn.linear_model.lasso_path`);
+    parameters and returns as :func:`enet_path`.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Targets (columns solved independently).
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the generated grid.
+    alphas : int, array-like or None, default=None
+        Grid size (100 if None) or the alphas.
+    precompute : "auto", bool or array-like, default="auto"
+        Gram matrix use by coordinate descent.
+    Xy : array-like, default=None
+        ``X.T @ y`` for the Gram solver.
+    copy_X : bool, default=True
+        Kept for compatibility; X is never modified.
+    coef_init : array-like, default=None
+        Starting point of the first alpha.
+    verbose : bool or int, default=False
+        Print one line per alpha.
+    return_n_iter : bool, default=False
+        Also return the iterations per alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    **params : dict
+        ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver``,
+        ``sample_weight``.
+
+    Returns
+    -------
+    alphas, coefs, dual_gaps[, n_iters]
+        As :func:`enet_path`.
+    """
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, alphas=alphas,
+                     precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+                     verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+                     **params)

@@ -1,0 +1,422 @@
+"""LassoCV and ElasticNetCV: the regularization strength chosen by cross-validation.
+
+For every l1_ratio and fold, a warm-started path is fitted on the training part and
+scored on the held-out part; the alpha (and l1_ratio) is then chosen by a rule --
+scikit-learn's minimum mean error, glmnet's one-standard-error rule, a sparsity cap,
+or a callable -- and the model is refitted on all the data along the same grid.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._base import FLOAT_DTYPES, LinearBase, Problem, _set_fitted, check_sample_weight
+from ._path import compute_path, resolve_alphas
+
+
+class AlphaGridEdgeWarning(UserWarning):
+    """The alpha chosen by cross-validation lies on the edge of the grid.
+
+    The best model may lie beyond the grid: widen it (a larger ``alpha_max`` is
+    never needed for the Lasso; at the small end, lower ``eps`` or pass alphas).
+    """
+
+
+class _CVBase(LinearBase):
+    """Shared fit of LassoCV and ElasticNetCV (a facade only lists its params)."""
+
+    _parameter_constraints: dict = {
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "fit_intercept": ["boolean"],
+        "precompute": [StrOptions({"auto"}), "boolean", "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "copy_X": ["boolean"],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
+        "solver": [StrOptions({"cd", "ista", "fista"})],
+        "alpha_rule": [StrOptions({"min", "1se"}), callable],
+        "max_nonzero": [Interval(Integral, 0, None, closed="left"), None],
+        "scoring": [str, callable, None],
+    }
+
+    def _l1_ratios(self):
+        return np.atleast_1d(np.asarray(getattr(self, "l1_ratio", 1.0), dtype=float))
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose alpha (and l1_ratio) by cross-validation, then fit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Weights of the samples, used in the fits and in the held-out errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
+                             y_numeric=True)  # one target: (n, 1) is raveled, warned
+        y = np.asarray(y, dtype=np.float64)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        l1_ratios = self._l1_ratios()
+        if np.any((l1_ratios < 0) | (l1_ratios > 1)):
+            raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratios}")
+        full = Problem(X, y[:, None], sw, self.fit_intercept, True)
+        grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive)
+                          for r in l1_ratios])
+        folds = list(check_cv(self.cv).split(X, y, groups))
+        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
+        jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
+        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fold_errors)(self, X, y, sw, folds[k], grids[i], l1_ratios[i],
+                                  scorer)
+            for i, k in jobs
+        )
+        err = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
+        support = np.empty((len(l1_ratios), len(folds), X.shape[1], grids.shape[1]),
+                           dtype=bool)
+        for (i, k), (e, s) in zip(jobs, errors, strict=True):
+            err[i, :, k], support[i, k] = e, s
+        paths = [compute_path(self, full, grids[i], l1_ratios[i], verbose=self.verbose)
+                 for i in range(len(l1_ratios))]
+        self._store(err, support, grids, l1_ratios, paths, full, X)
+        return self
+
+    def _store(self, err, support, grids, l1_ratios, paths, full, X):
+        coef_path = np.array([c[0] for c, _, _ in paths])  # (n_l1, p, n_alphas)
+        n_nonzero = np.count_nonzero(coef_path, axis=1)  # (n_l1, n_alphas)
+        self.cv_results_ = _cv_results(err, grids, l1_ratios, n_nonzero)
+        i_min, j_min = np.unravel_index(np.argmin(err.mean(axis=2)), err.shape[:2])
+        j_1se = _one_se_index(err[i_min], grids[i_min])
+        self.alpha_min_, self.alpha_1se_ = grids[i_min, j_min], grids[i_min, j_1se]
+        i, j = self._choose(err, n_nonzero, i_min, j_min, j_1se)
+        self.alpha_, self.l1_ratio_ = float(grids[i, j]), float(l1_ratios[i])
+        _warn_if_on_edge(err[i].mean(axis=1), n_nonzero[i], j, self.alpha_)
+        squeeze = len(l1_ratios) == 1
+        self.alphas_ = grids[0] if squeeze else grids
+        self.mse_path_ = err[0] if squeeze else err
+        self.coef_path_ = coef_path[0] if squeeze else coef_path
+        coefs, gaps, iters = paths[i]
+        _set_fitted(self, full, coefs[:, :, j], int(iters[0, j]), gaps[:, j], X.dtype,
+                    1)
+        self.selection_frequency_ = support[i, :, :, j].mean(axis=0)
+
+    def _choose(self, err, n_nonzero, i_min, j_min, j_1se):
+        """(l1_ratio index, alpha index) of the model the rule selects."""
+        if callable(self.alpha_rule):
+            flat = int(self.alpha_rule(self.cv_results_))
+            return np.unravel_index(flat, err.shape[:2])
+        mean = err.mean(axis=2)
+        if self.max_nonzero is not None:
+            allowed = n_nonzero <= self.max_nonzero
+            if not allowed.any():
+                raise ValueError(
+                    f"max_nonzero={self.max_nonzero}: no model of the grid has so few "
+                    "nonzero coefficients; lower eps or pass larger alphas"
+                )
+            mean = np.where(allowed, mean, np.inf)
+            i_min, j_min = np.unravel_index(np.argmin(mean), mean.shape)
+            if self.alpha_rule == "1se":
+                masked = np.where(allowed[i_min][:, None], err[i_min], np.inf)
+                return i_min, _one_se_index(masked, None)
+            return i_min, j_min
+        return (i_min, j_1se) if self.alpha_rule == "1se" else (i_min, j_min)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        return tags
+
+
+def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer):
+    """Held-out error of every alpha of one fold's path (MSE, or -score), and the
+    support (nonzero mask, shape (n_features, n_alphas)) of that path."""
+    train, test = fold
+    sw_train = None if sw is None else sw[train]
+    prob = Problem(X[train], y[train, None], sw_train, est.fit_intercept, True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        coefs, _, _ = compute_path(est, prob, alphas, l1_ratio)
+    W = coefs[0]  # (p, n_alphas)
+    intercepts = prob.y_offset[0] - prob.X_offset @ W
+    if scorer is None:
+        pred = np.asarray(X[test] @ W) + intercepts
+        res2 = (y[test, None] - pred) ** 2
+        weights = None if sw is None else sw[test]
+        return np.average(res2, axis=0, weights=weights), W != 0
+    model = _FixedLinear()
+    out = np.empty(len(alphas))
+    for a in range(len(alphas)):
+        model.coef_, model.intercept_ = W[:, a], intercepts[a]
+        kwargs = {} if sw is None else {"sample_weight": sw[test]}
+        out[a] = -scorer(model, X[test], y[test], **kwargs)
+    return out, W != 0
+
+
+class _FixedLinear(RegressorMixin, MultiOutputMixin, BaseEstimator):
+    """A linear model with given coef_ and intercept_, for scorers."""
+
+    def predict(self, X):
+        return np.asarray(X @ self.coef_) + self.intercept_
+
+
+def _one_se_index(err, alphas):
+    """glmnet's lambda.1se: the largest alpha whose mean error is within one
+    standard error (std of the fold errors / sqrt(n_folds)) of the minimum."""
+    mean = err.mean(axis=1)
+    best = int(np.argmin(mean))
+    n_folds = err.shape[1]
+    se = err[best].std() / np.sqrt(n_folds)
+    within = np.flatnonzero(mean <= mean[best] + se)
+    return int(within.min())  # alphas are sorted decreasing: first = largest
+
+
+def _cv_results(err, grids, l1_ratios, n_nonzero):
+    n_l1, n_alphas, n_folds = err.shape
+    flat = err.reshape(n_l1 * n_alphas, n_folds)
+    results = {
+        "param_l1_ratio": np.repeat(l1_ratios, n_alphas),
+        "param_alpha": grids.ravel(),
+        "mean_test_error": flat.mean(axis=1),
+        "std_test_error": flat.std(axis=1),
+        "sem_test_error": flat.std(axis=1) / np.sqrt(n_folds),
+        "n_nonzero": n_nonzero.ravel(),
+    }
+    for k in range(n_folds):
+        results[f"split{k}_test_error"] = flat[:, k]
+    return results
+
+
+def _warn_if_on_edge(mean, n_nonzero, j, alpha):
+    """Warn when the chosen alpha is the largest of the grid while its model is not
+    all zeros (a larger alpha could do better), or the smallest one while the
+    error still decreases there (not flat, i.e. not effectively unpenalized)."""
+    last = len(mean) - 1
+    if last == 0:
+        return
+    if j == 0 and n_nonzero[0] > 0:
+        msg = "the largest alpha of the grid, whose model is not all zeros"
+    elif j == last and not np.isclose(mean[last], mean[last - 1], rtol=1e-4, atol=0):
+        msg = "the smallest alpha of the grid, where the error still decreases"
+    else:
+        return
+    warnings.warn(
+        f"The alpha chosen by cross-validation ({alpha:.4g}) is {msg}: the best "
+        "model may lie beyond the grid. Widen it (eps, or explicit alphas).",
+        AlphaGridEdgeWarning, stacklevel=4,
+    )
+
+
+
+_CV_DOC = """
+    Parameters
+    ----------
+{l1_ratio}    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the generated grid.
+    alphas : int or array-like, default=100
+        Number of alphas of a geometric grid from ``alpha_max`` (computed on all the
+        data) down to ``eps * alpha_max``, or the alphas themselves.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (each fold is centered on its training part).
+    precompute : "auto", bool or array-like, default="auto"
+        Gram matrix use by coordinate descent (see :class:`~sparsereg.ElasticNet`).
+    max_iter : int, default=1000
+        Maximum epochs (CD) or gradient steps (ISTA/FISTA) per alpha.
+    tol : float, default=1e-4
+        Stopping tolerance of each solve (see :class:`~sparsereg.ElasticNet`).
+    copy_X : bool, default=True
+        Kept for compatibility: X is never modified.
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None is 5-fold :class:`~sklearn.model_selection.KFold`.
+    verbose : bool or int, default=False
+        Progress of the folds (joblib) and of the full-data paths.
+    n_jobs : int, default=None
+        Folds (and l1_ratios) run in parallel through joblib; under
+        ``joblib.parallel_backend("dask")`` they run on a dask cluster.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of ``selection="random"``.
+    selection : {{"cyclic", "random"}}, default="cyclic"
+        Coordinate order of coordinate descent.
+    solver : {{"cd", "ista", "fista"}}, default="cd"
+        The path solver (see :class:`~sparsereg.ElasticNet`).
+    alpha_rule : {{"min", "1se"}} or callable, default="min"
+        "min": the alpha of the smallest mean CV error (scikit-learn). "1se":
+        glmnet's ``lambda.1se``, the largest alpha whose mean error is within one
+        standard error (std of the fold errors / sqrt(n_folds)) of the minimum. A
+        callable receives ``cv_results_`` and returns the index of a row.
+    max_nonzero : int, default=None
+        Only models of the full-data path with at most this many nonzero
+        coefficients are eligible; the rule picks among them.
+    scoring : str or callable, default=None
+        A scikit-learn scorer; the CV error is minus its score. None: the mean
+        squared error (weighted by ``sample_weight``), as scikit-learn.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha.
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    alpha_min_ : float
+        The alpha of the smallest mean CV error.
+    alpha_1se_ : float
+        The largest alpha within one standard error of that minimum.
+    alphas_ : ndarray of shape (n_alphas,){alphas_shape}
+        The grid.
+    mse_path_ : ndarray of shape (n_alphas, n_folds){mse_shape}
+        CV error per alpha and fold (MSE unless ``scoring`` is given).
+    cv_results_ : dict of ndarrays
+        One row per (l1_ratio, alpha): ``param_l1_ratio``, ``param_alpha``,
+        ``split{{k}}_test_error``, ``mean_test_error``, ``std_test_error``,
+        ``sem_test_error`` (standard error) and ``n_nonzero`` (full-data model).
+    coef_path_ : ndarray of shape (n_features, n_alphas){coef_shape}
+        The full-data coefficient path.
+    selection_frequency_ : ndarray of shape (n_features,)
+        Fraction of the folds whose model at the chosen alpha keeps each feature.
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the full-data model at ``alpha_``.
+    intercept_ : float
+        Its intercept.
+    dual_gap_ : float
+        Its duality gap.
+    n_iter_ : int
+        Iterations of its solve (warm-started along the path).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+"""
+
+
+class ElasticNetCV(_CVBase):
+    """Elastic net with alpha and l1_ratio chosen by cross-validation.
+
+    Minimizes, for the chosen ``alpha`` and ``l1_ratio``, the objective of
+    :class:`~sparsereg.ElasticNet`::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    The parameters and attributes of scikit-learn's
+    :class:`~sklearn.linear_model.ElasticNetCV`, plus the selection rule
+    (``alpha_rule``, ``max_nonzero``), ``scoring``, ``solver``, and what the CV
+    computed (``cv_results_``, ``coef_path_``, ``selection_frequency_``,
+    ``alpha_min_``, ``alpha_1se_``). A chosen alpha on the edge of the grid emits
+    :class:`AlphaGridEdgeWarning`.
+{doc}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import ElasticNetCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> cv = ElasticNetCV(l1_ratio=[0.5, 1.0], eps=1e-4).fit(X, y)
+    >>> bool(cv.alpha_1se_ >= cv.alpha_min_)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_CVBase._parameter_constraints,
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    }
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
+                 verbose=0, n_jobs=None, positive=False, random_state=None,
+                 selection="cyclic", solver="cd", alpha_rule="min", max_nonzero=None,
+                 scoring=None):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+        self.alpha_rule = alpha_rule
+        self.max_nonzero = max_nonzero
+        self.scoring = scoring
+
+
+class LassoCV(_CVBase):
+    """Lasso with alpha chosen by cross-validation.
+
+    Minimizes, for the chosen ``alpha``, the objective of :class:`~sparsereg.Lasso`::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2 + alpha * ||w||_1
+
+    The parameters and attributes of scikit-learn's
+    :class:`~sklearn.linear_model.LassoCV`, plus the selection rule (``alpha_rule``,
+    ``max_nonzero``), ``scoring``, ``solver`` and what the CV computed (see
+    :class:`ElasticNetCV`).
+{doc}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import LassoCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> cv = LassoCV(alpha_rule="1se").fit(X, y)
+    >>> bool(cv.alpha_ == cv.alpha_1se_ >= cv.alpha_min_)
+    True
+    """
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
+                 max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
+                 n_jobs=None, positive=False, random_state=None, selection="cyclic",
+                 solver="cd", alpha_rule="min", max_nonzero=None, scoring=None):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+        self.alpha_rule = alpha_rule
+        self.max_nonzero = max_nonzero
+        self.scoring = scoring
+
+
+ElasticNetCV.__doc__ = ElasticNetCV.__doc__.format(doc=_CV_DOC.format(
+    l1_ratio="""    l1_ratio : float or list of float, default=0.5
+        Mixing parameter(s) in [0, 1] to cross-validate (0 needs explicit alphas).
+""", alphas_shape=" or (n_l1_ratio, n_alphas)",
+    mse_shape=" or (n_l1_ratio, n_alphas, n_folds)",
+    coef_shape=" or (n_l1_ratio, n_features, n_alphas)"))
+LassoCV.__doc__ = LassoCV.__doc__.format(doc=_CV_DOC.format(
+    l1_ratio="", alphas_shape="", mse_shape="", coef_shape=""))
