@@ -1,0 +1,206 @@
+"""LassoCV / ElasticNetCV: agreement with scikit-learn, selection rules, results."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from _helpers import make_data, to_format
+from sklearn import linear_model as sk
+from sklearn.base import clone
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    cross_val_score,
+    cross_validate,
+)
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sparsereg as sr
+
+TIGHT = dict(tol=1e-10, max_iter=100_000)
+
+
+def _sk_fit(est, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    return load_diabetes(return_X_y=True)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lasso_cv_matches_sklearn(fmt, weighted, fit_intercept):
+    X, y = make_data(80, 40, rho=0.6, seed=0) if fmt == "dense" else make_data(
+        80, 40, density=0.3, seed=0)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(1).uniform(0.5, 2, 80) if weighted else None
+    cv = KFold(4, shuffle=True, random_state=0)
+    kw = dict(cv=cv, alphas=30, fit_intercept=fit_intercept, **TIGHT)
+    ours = sr.LassoCV(**kw).fit(X, y, sample_weight=sw)
+    ref = _sk_fit(sk.LassoCV(**kw), X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
+    assert list(ours.alphas_).index(ours.alpha_) == list(ref.alphas_).index(ref.alpha_)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6,
+                               atol=1e-6 * np.abs(ref.coef_).max())
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-9)
+
+
+def test_elastic_net_cv_matches_sklearn(diabetes):
+    X, y = diabetes
+    cv = KFold(5)
+    kw = dict(l1_ratio=[0.1, 0.5, 0.9, 1.0], cv=cv, alphas=40, **TIGHT)
+    ours = sr.ElasticNetCV(**kw).fit(X, y)
+    ref = _sk_fit(sk.ElasticNetCV(**kw), X, y)
+    assert ours.l1_ratio_ == ref.l1_ratio_
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
+    assert ours.mse_path_.shape == ref.mse_path_.shape == (4, 40, 5)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-6)
+
+
+def test_one_standard_error_rule_by_hand(diabetes):
+    X, y = diabetes
+    est = sr.LassoCV(cv=KFold(5), alpha_rule="1se", **TIGHT).fit(X, y)
+    mse = est.mse_path_
+    mean = mse.mean(axis=1)
+    best = np.argmin(mean)
+    se = mse[best].std() / np.sqrt(mse.shape[1])
+    expected = est.alphas_[np.flatnonzero(mean <= mean[best] + se)].max()
+    assert est.alpha_ == est.alpha_1se_ == expected
+    assert est.alpha_min_ == est.alphas_[best] < est.alpha_1se_
+    at_min = sr.Lasso(alpha=est.alpha_min_, **TIGHT).fit(X, y)
+    assert np.count_nonzero(est.coef_) <= np.count_nonzero(at_min.coef_)
+    # the default rule keeps scikit-learn's choice and still reports the 1se alpha
+    default = sr.LassoCV(cv=KFold(5), **TIGHT).fit(X, y)
+    assert default.alpha_ == default.alpha_min_ and default.alpha_1se_ == expected
+
+
+def test_callable_rule_and_max_nonzero(diabetes):
+    X, y = diabetes
+
+    def sparsest_within_5_percent(results):
+        mean = results["mean_test_error"]
+        ok = np.flatnonzero(mean <= 1.05 * mean.min())
+        return ok[np.argmin(results["n_nonzero"][ok])]
+
+    est = sr.LassoCV(cv=KFold(5), alpha_rule=sparsest_within_5_percent, **TIGHT)
+    est.fit(X, y)
+    res = est.cv_results_
+    k = sparsest_within_5_percent(res)
+    assert est.alpha_ == res["param_alpha"][k]
+    assert np.count_nonzero(est.coef_) == res["n_nonzero"][k]
+
+    capped = sr.LassoCV(cv=KFold(5), max_nonzero=3, **TIGHT).fit(X, y)
+    assert np.count_nonzero(capped.coef_) <= 3
+    eligible = res["n_nonzero"] <= 3
+    best = np.argmin(np.where(eligible, res["mean_test_error"], np.inf))
+    assert capped.alpha_ == res["param_alpha"][best]
+    with pytest.raises(ValueError, match="max_nonzero"):
+        sr.LassoCV(cv=3, max_nonzero=0, alphas=[0.01, 0.001]).fit(X, y)
+
+
+def test_cv_results_layout_and_selection_frequency(diabetes):
+    X, y = diabetes
+    folds = list(KFold(4).split(X))
+    est = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=folds, alphas=10, **TIGHT).fit(X, y)
+    res = est.cv_results_
+    assert len(res["param_alpha"]) == 20
+    np.testing.assert_allclose(res["mean_test_error"],
+                               est.mse_path_.reshape(20, 4).mean(axis=1))
+    np.testing.assert_allclose(res["sem_test_error"], res["std_test_error"] / 2)
+    assert est.coef_path_.shape == (2, 10, 10)
+    np.testing.assert_array_equal(res["n_nonzero"],
+                                  np.count_nonzero(est.coef_path_, axis=1).ravel())
+    # selection frequency recomputed from independent per-fold fits
+    freq = np.zeros(X.shape[1])
+    for train, _ in folds:
+        m = sr.ElasticNet(alpha=est.alpha_, l1_ratio=est.l1_ratio_, **TIGHT)
+        freq += m.fit(X[train], y[train]).coef_ != 0
+    np.testing.assert_allclose(est.selection_frequency_, freq / 4)
+
+
+def test_grid_search_selects_the_same_alpha(diabetes):
+    X, y = diabetes
+    Xs = StandardScaler().fit_transform(X)
+    folds = list(KFold(5).split(X))
+    cv_est = sr.LassoCV(cv=folds, alphas=25, **TIGHT).fit(Xs, y)
+    pipe = Pipeline([("scale", StandardScaler()), ("lasso", sr.Lasso(**TIGHT))])
+    search = GridSearchCV(pipe, {"lasso__alpha": cv_est.alphas_}, cv=folds,
+                          scoring="neg_mean_squared_error").fit(Xs, y)
+    assert search.best_params_["lasso__alpha"] == cv_est.alpha_
+    plain = GridSearchCV(sr.Lasso(**TIGHT), {"alpha": cv_est.alphas_}, cv=folds,
+                         scoring="neg_mean_squared_error").fit(Xs, y)
+    np.testing.assert_allclose(-plain.cv_results_["mean_test_score"],
+                               cv_est.mse_path_.mean(axis=1), rtol=1e-7)
+
+
+def test_scoring_matches_grid_search_with_the_same_scorer(diabetes):
+    X, y = diabetes
+    folds = list(KFold(5).split(X))
+    est = sr.LassoCV(cv=folds, alphas=15, scoring="neg_mean_absolute_error",
+                     **TIGHT).fit(X, y)
+    search = GridSearchCV(sr.Lasso(**TIGHT), {"alpha": est.alphas_}, cv=folds,
+                          scoring="neg_mean_absolute_error").fit(X, y)
+    assert est.alpha_ == search.best_params_["alpha"]
+    np.testing.assert_allclose(est.cv_results_["mean_test_error"],
+                               -search.cv_results_["mean_test_score"], rtol=1e-7)
+
+
+def test_sklearn_tooling_clone_pickle_groups_and_parallel(diabetes):
+    X, y = diabetes
+    est = sr.LassoCV(cv=3, alphas=10)
+    scores = cross_val_score(est, X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.3)
+    out = cross_validate(clone(est), X, y, cv=3, return_estimator=True)
+    assert all(hasattr(e, "alpha_") for e in out["estimator"])
+    fitted = est.fit(X, y)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+    groups = np.arange(len(y)) % 7
+    g = sr.LassoCV(cv=GroupKFold(7), alphas=10).fit(X, y, groups=groups)
+    assert g.mse_path_.shape == (10, 7)
+    seq = sr.ElasticNetCV(l1_ratio=[0.3, 1.0], cv=4, alphas=10, n_jobs=1).fit(X, y)
+    par = sr.ElasticNetCV(l1_ratio=[0.3, 1.0], cv=4, alphas=10, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(seq.mse_path_, par.mse_path_)
+    assert seq.alpha_ == par.alpha_
+
+
+def test_edge_of_grid_warning(diabetes):
+    X, y = diabetes
+    with pytest.warns(sr.AlphaGridEdgeWarning, match="smallest"):
+        sr.LassoCV(cv=3, alphas=[10.0, 5.0, 2.0]).fit(X, y)  # still improving
+    rng = np.random.default_rng(0)
+    Xn, noise = rng.standard_normal((60, 10)), rng.standard_normal(60)
+    top = np.abs((Xn - Xn.mean(0)).T @ (noise - noise.mean())).max() / 60
+    with pytest.warns(sr.AlphaGridEdgeWarning, match="largest"):
+        # pure noise: the more shrinkage the better, and the top model is not empty
+        sr.LassoCV(cv=3, alphas=[0.5 * top, 0.2 * top, 0.1 * top]).fit(Xn, noise)
+    with warnings.catch_warnings():  # an empty model on top: nothing to widen
+        warnings.simplefilter("error", sr.AlphaGridEdgeWarning)
+        est = sr.LassoCV(cv=3, alphas=[3 * top, 2 * top]).fit(Xn, noise)
+        assert est.alpha_ == 3 * top and not est.coef_.any()
+    with warnings.catch_warnings():  # a flat, effectively unpenalized small end
+        warnings.simplefilter("error", sr.AlphaGridEdgeWarning)
+        sr.LassoCV(cv=3, alphas=[1.0, 0.1, 1e-9, 1e-10]).fit(X, y)
+
+
+def test_bad_input():
+    X, y = make_data(30, 5, seed=2)
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        sr.LassoCV(cv=3).fit(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="l1_ratio=0"):
+        sr.ElasticNetCV(cv=3, l1_ratio=[0.0, 0.5]).fit(X, y)
+    with pytest.raises(ValueError, match="alpha_rule"):
+        sr.LassoCV(alpha_rule="max").fit(X, y)

@@ -1,0 +1,102 @@
+"""lasso_path / enet_path against scikit-learn's, and their own invariants."""
+
+import warnings
+
+import numpy as np
+import pytest
+from _helpers import make_data, to_format
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+
+import sparsereg as sr
+
+
+def _sk_path(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc", "csr"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.1])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("solver", ["cd", "fista"])
+def test_path_matches_sklearn(fmt, l1_ratio, positive, solver):
+    X, y = make_data(50, 30, rho=0.6, seed=0) if fmt == "dense" else make_data(
+        50, 30, density=0.3, seed=0)
+    X = to_format(X, fmt)
+    kw = dict(l1_ratio=l1_ratio, alphas=15, eps=1e-2, positive=positive, tol=1e-12,
+              max_iter=100_000)
+    a1, c1, g1 = sr.enet_path(X, y, solver=solver, **kw)
+    a2, c2, g2 = _sk_path(sk.enet_path, X, y, **kw)
+    np.testing.assert_allclose(a1, a2, rtol=1e-12)
+    assert c1.shape == c2.shape == (30, 15) and g1.shape == (15,)
+    assert np.abs(c1 - c2).max() <= 1e-6 * np.abs(c2).max()
+    assert np.all(g1 >= 0)
+
+
+def test_lasso_path_explicit_alphas_and_n_iter():
+    X, y = make_data(40, 20, seed=1)
+    alphas = [0.01, 1.0, 0.1]  # solved from the largest down, returned sorted
+    a, coefs, gaps, n_iter = sr.lasso_path(X, y, alphas=alphas, return_n_iter=True,
+                                           tol=1e-12, max_iter=100_000)
+    np.testing.assert_array_equal(a, [1.0, 0.1, 0.01])
+    assert n_iter.shape == (3,) and n_iter.dtype.kind == "i"
+    for k, alpha in enumerate(a):
+        single = sr.Lasso(alpha=alpha, fit_intercept=False, tol=1e-12,
+                          max_iter=100_000).fit(X, y)
+        np.testing.assert_allclose(coefs[:, k], single.coef_, rtol=1e-7, atol=1e-10)
+
+
+def test_grid_starts_exactly_at_alpha_max():
+    X, y = make_data(40, 20, seed=2)
+    a, coefs, _ = sr.lasso_path(X, y, alphas=3, eps=0.999, tol=1e-12)
+    assert np.all(coefs[:, 0] == 0)  # w = 0 is optimal at alpha_max ...
+    assert np.count_nonzero(coefs[:, 1]) > 0  # ... and not just below it
+    assert a[0] == pytest.approx(np.abs(X.T @ y).max() / 40)
+
+
+def test_two_dimensional_y_is_solved_column_by_column():
+    X, Y = make_data(40, 15, n_targets=3, seed=3)
+    a, coefs, gaps = sr.enet_path(X, Y, alphas=np.array([0.5, 0.1]), tol=1e-12)
+    assert coefs.shape == (3, 15, 2) and gaps.shape == (3, 2)
+    for k in range(3):
+        _, ck, _ = sr.enet_path(X, Y[:, k], alphas=np.array([0.5, 0.1]), tol=1e-12)
+        np.testing.assert_allclose(coefs[k], ck, rtol=1e-10, atol=1e-12)
+
+
+def test_warm_started_path_equals_cold_fits_and_saves_epochs():
+    X, y = make_data(60, 40, rho=0.8, seed=4)
+    a, coefs, _, n_iter = sr.lasso_path(X, y, alphas=20, eps=1e-3, tol=1e-10,
+                                        max_iter=100_000, return_n_iter=True)
+    cold_iters = 0
+    for k in (5, 10, 19):
+        cold = sr.Lasso(alpha=a[k], fit_intercept=False, tol=1e-10,
+                        max_iter=100_000).fit(X, y)
+        np.testing.assert_allclose(coefs[:, k], cold.coef_, rtol=1e-5,
+                                   atol=1e-7 * np.abs(cold.coef_).max())
+        cold_iters += cold.n_iter_
+    assert n_iter[[5, 10, 19]].sum() < cold_iters
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(l1_ratio=0.0, alphas=10), ValueError, "l1_ratio=0"),
+    (dict(alphas=[0.1, -1.0]), ValueError, "alphas"),
+    (dict(alphas=[0.1, np.nan]), ValueError, "alphas"),
+    (dict(alphas=0), ValueError, "alphas"),
+    (dict(foo=1), TypeError, "foo"),
+    (dict(solver="lbfgs"), ValueError, "solver"),
+])
+def test_bad_path_arguments(kwargs, exc, match):
+    X, y = make_data(20, 5, seed=5)
+    with pytest.raises(exc, match=match):
+        sr.enet_path(X, y, **kwargs)
+
+
+def test_l1_ratio_zero_with_explicit_alphas_is_a_ridge_path():
+    X, y = make_data(30, 8, seed=6)
+    a, coefs, _ = sr.enet_path(X, y, l1_ratio=0.0, alphas=[1.0, 0.1], tol=1e-12,
+                               max_iter=100_000)
+    for k, alpha in enumerate(a):
+        ridge = sr.Ridge(alpha=alpha * 30, fit_intercept=False).fit(X, y)
+        np.testing.assert_allclose(coefs[:, k], ridge.coef_, rtol=1e-7)
