@@ -7,9 +7,11 @@ data (design, Gram matrix or Lipschitz constant) and then called per alpha.
 
 import numbers
 import warnings
+from numbers import Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import FLOAT_DTYPES, Problem, check_sample_weight, make_solver
@@ -24,9 +26,9 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
     """
     if l1_ratio <= 0:
         raise ValueError(
-            "Automatic alpha grid generation is not supported for l1_ratio=0 "
-            "(alpha_max is infinite without an l1 penalty): pass an explicit array "
-            "of alphas, or l1_ratio > 0"
+            "Automatic alpha grid generation is not supported for l1_ratio=0. "
+            "Please supply a grid by providing your estimator with the appropriate "
+            "`alphas=` argument (alpha_max is infinite without an l1 penalty)."
         )
     top = alpha_max(problem.Xty(), problem.n, l1_ratio, positive)
     tiny = np.finfo(np.float64).resolution
@@ -79,13 +81,15 @@ def resolve_alphas(alphas, problem, l1_ratio, eps, positive):
         if alphas < 1:
             raise ValueError(f"alphas={alphas}: an int number of alphas must be >= 1")
         return alpha_grid(problem, l1_ratio, eps, int(alphas), positive)
-    alphas = np.asarray(alphas, dtype=np.float64).ravel()
-    if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-        raise ValueError(
-            "alphas must be an int or a non-empty array of finite values >= 0, got "
-            f"{alphas!r}"
-        )
-    return np.sort(alphas)[::-1]
+    values = list(np.ravel(np.asarray(alphas, dtype=object)))
+    if not values:
+        raise ValueError("alphas is empty: pass an int or at least one alpha")
+    for index, alpha in enumerate(values):  # scikit-learn's messages
+        check_scalar(alpha, f"alphas[{index}]", target_type=Real, min_val=0.0,
+                     include_boundaries="left")
+        if not np.isfinite(alpha):
+            raise ValueError(f"alphas[{index}] == {alpha}, must be finite.")
+    return np.sort(np.asarray(values, dtype=np.float64))[::-1]
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
@@ -163,7 +167,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
     unknown = set(params) - {"tol", "max_iter", "selection", "random_state", "solver",
                              "sample_weight"}
     if unknown:
-        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}")
+        raise ValueError(
+            f"Unexpected parameters in params: {sorted(unknown)}. The path accepts "
+            "tol, max_iter, selection, random_state, solver and sample_weight."
+        )
     sample_weight = params.pop("sample_weight", None)
     opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
                       positive=positive, **params)

@@ -17,7 +17,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import FLOAT_DTYPES, LinearBase, Problem, _set_fitted, check_sample_weight
+from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
 from ._path import compute_path, resolve_alphas
 
 
@@ -100,10 +100,11 @@ class _CVBase(LinearBase):
             err[i, :, k], support[i, k] = e, s
         paths = [compute_path(self, full, grids[i], l1_ratios[i], verbose=self.verbose)
                  for i in range(len(l1_ratios))]
-        self._store(err, support, grids, l1_ratios, paths, full, X)
+        self._store(err, support, grids, l1_ratios, paths)
+        self._refit(X, y, sw)
         return self
 
-    def _store(self, err, support, grids, l1_ratios, paths, full, X):
+    def _store(self, err, support, grids, l1_ratios, paths):
         coef_path = np.array([c[0] for c, _, _ in paths])  # (n_l1, p, n_alphas)
         n_nonzero = np.count_nonzero(coef_path, axis=1)  # (n_l1, n_alphas)
         self.cv_results_ = _cv_results(err, grids, l1_ratios, n_nonzero)
@@ -114,13 +115,28 @@ class _CVBase(LinearBase):
         self.alpha_, self.l1_ratio_ = float(grids[i, j]), float(l1_ratios[i])
         _warn_if_on_edge(err[i].mean(axis=1), n_nonzero[i], j, self.alpha_)
         squeeze = len(l1_ratios) == 1
-        self.alphas_ = grids[0] if squeeze else grids
+        # as scikit-learn: one row per l1_ratio for a generated grid, else the grid
+        self.alphas_ = grids[0] if squeeze or not isinstance(self.alphas, Integral) \
+            else grids
         self.mse_path_ = err[0] if squeeze else err
         self.coef_path_ = coef_path[0] if squeeze else coef_path
-        coefs, gaps, iters = paths[i]
-        _set_fitted(self, full, coefs[:, :, j], int(iters[0, j]), gaps[:, j], X.dtype,
-                    1)
         self.selection_frequency_ = support[i, :, :, j].mean(axis=0)
+
+    def _refit(self, X, y, sw):
+        """The final model: a cold fit at (alpha_, l1_ratio_), as scikit-learn does
+        (so that coef_ matches its LassoCV/ElasticNetCV at any tol)."""
+        from .linear_model import ElasticNet
+
+        precompute = False if isinstance(self.precompute, str) else self.precompute
+        model = ElasticNet(
+            alpha=self.alpha_, l1_ratio=self.l1_ratio_,
+            fit_intercept=self.fit_intercept, precompute=precompute,
+            max_iter=self.max_iter, tol=self.tol, positive=self.positive,
+            random_state=self.random_state, selection=self.selection,
+            solver=self.solver,
+        ).fit(X, y, sample_weight=sw)
+        for name in ("coef_", "intercept_", "dual_gap_", "n_iter_"):
+            setattr(self, name, getattr(model, name))
 
     def _choose(self, err, n_nonzero, i_min, j_min, j_1se):
         """(l1_ratio index, alpha index) of the model the rule selects."""

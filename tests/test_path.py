@@ -84,7 +84,7 @@ def test_warm_started_path_equals_cold_fits_and_saves_epochs():
     (dict(alphas=[0.1, -1.0]), ValueError, "alphas"),
     (dict(alphas=[0.1, np.nan]), ValueError, "alphas"),
     (dict(alphas=0), ValueError, "alphas"),
-    (dict(foo=1), TypeError, "foo"),
+    (dict(foo=1), ValueError, "Unexpected parameters"),
     (dict(solver="lbfgs"), ValueError, "solver"),
 ])
 def test_bad_path_arguments(kwargs, exc, match):
