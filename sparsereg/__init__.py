@@ -2,7 +2,7 @@
 
 from ._path import enet_path, lasso_path
 from .linear_model import ElasticNet, Lasso, Ridge
-from .model_selection import AlphaGridEdgeWarning, ElasticNetCV, LassoCV
+from .model_selection import AlphaGridEdgeWarning, ElasticNetCV, LassoCV, RidgeCV
 
 __version__ = "0.1.0.dev0"
 
@@ -13,6 +13,7 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "Ridge",
+    "RidgeCV",
     "enet_path",
     "lasso_path",
     "__version__",

@@ -243,3 +243,48 @@ def _ridge_cg(A, b, alpha, tol, max_iter):
         warnings.warn(f"sparse_cg did not converge after {info} iterations; "
                       "increase max_iter or tol", ConvergenceWarning, stacklevel=5)
     return w, count[0]
+
+
+class LeaveOneOut:
+    """Closed-form leave-one-out errors of Ridge for any alpha, from one
+    decomposition of the centered, weighted data (SVD of ``A = S^1/2 X_c`` or
+    eigendecomposition of ``A A'``).
+
+    With ``H(alpha) = 1 w'/sum(w) + A (A'A + alpha I)^-1 A'`` the hat matrix of the
+    weighted problem (the first term is the unpenalized intercept), the LOO residual
+    of sample i is ``r_i / (1 - H_ii)`` with ``r = b - A w(alpha)``: no refit.
+    """
+
+    def __init__(self, problem, mode):
+        A = problem.operator()
+        self.b = problem.weighted_targets()
+        if mode == "svd":
+            X = problem.X.astype(np.float64, copy=False)
+            _require_finite(X, "svd")
+            self.U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False)
+            self.s2, self.V_s = s**2, Vt.T * s  # w = V diag(s / (s^2 + a)) U'b
+        else:
+            K = _kernel_matrix(problem)
+            _require_finite(K, "eigen")
+            lam, self.U = linalg.eigh(K, check_finite=False)
+            self.s2, self.V_s = np.maximum(lam, 0.0), None
+            self.A = A
+        self.Ub = self.U.T @ self.b
+        self.U2 = self.U**2
+        sw = problem.sw
+        self.h_intercept = sw / sw.sum() if problem.fit_intercept else 0.0
+
+    def errors(self, alpha):
+        """LOO residuals (weighted scale), shape (n_samples, n_targets)."""
+        shrink = self.s2 / (self.s2 + alpha)
+        fitted = self.U @ (shrink[:, None] * self.Ub)
+        h = self.h_intercept + self.U2 @ shrink
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (self.b - fitted) / (1.0 - h)[:, None]
+
+    def coef(self, alpha):
+        """Ridge coefficients at ``alpha``, shape (n_targets, n_features)."""
+        if self.V_s is not None:
+            return (self.V_s @ (self.Ub / (self.s2 + alpha)[:, None])).T
+        dual = self.U @ (self.Ub / (self.s2 + alpha)[:, None])
+        return self.A.rmatmat(dual).T

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sparsereg import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge
+from sparsereg import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
 
 ESTIMATORS = [
     Lasso(),
@@ -29,6 +29,9 @@ ESTIMATORS = [
     LassoCV(cv=3),
     LassoCV(cv=3, solver="fista", alpha_rule="1se"),
     ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0]),
+    RidgeCV(),
+    RidgeCV(cv=3),
+    RidgeCV(gcv_mode="eigen"),
 ]
 
 # What scikit-learn itself declares for its Ridge (instance_generator.py): n_iter_ is

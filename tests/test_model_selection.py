@@ -204,3 +204,62 @@ def test_bad_input():
         sr.ElasticNetCV(cv=3, l1_ratio=[0.0, 0.5]).fit(X, y)
     with pytest.raises(ValueError, match="alpha_rule"):
         sr.LassoCV(alpha_rule="max").fit(X, y)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("gcv_mode", [None, "eigen", "svd"])
+def test_ridge_cv_leave_one_out_matches_sklearn(fmt, fit_intercept, weighted,
+                                                gcv_mode):
+    if fmt != "dense" and gcv_mode == "svd":
+        pytest.skip("svd needs dense X")
+    X, y = make_data(40, 12, rho=0.5, seed=3)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(3).uniform(0.5, 2, 40) if weighted else None
+    kw = dict(alphas=np.logspace(-3, 3, 13), fit_intercept=fit_intercept,
+              gcv_mode=gcv_mode, store_cv_results=True)
+    ours = sr.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    ref = sk.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)
+    np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=1e-7,
+                               atol=1e-10 * np.abs(ref.cv_results_).max())
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-10)
+
+
+def test_ridge_cv_leave_one_out_is_an_actual_leave_one_out(diabetes):
+    """The closed form equals n refits, each without one sample."""
+    X, y = diabetes
+    X, y = X[:60], y[:60]
+    est = sr.RidgeCV(alphas=[0.01, 0.1], store_cv_results=True).fit(X, y)
+    for a, alpha in enumerate([0.01, 0.1]):
+        errs = []
+        for i in range(60):
+            keep = np.arange(60) != i
+            m = sr.Ridge(alpha=alpha).fit(X[keep], y[keep])
+            errs.append((y[i] - m.predict(X[i:i + 1])[0]) ** 2)
+        np.testing.assert_allclose(est.cv_results_[:, a], errs, rtol=1e-8)
+
+
+def test_ridge_cv_k_fold_scoring_and_per_target(diabetes):
+    X, y = diabetes
+    al = np.logspace(-4, 1, 11)
+    ours = sr.RidgeCV(alphas=al, cv=5).fit(X, y)
+    ref = sk.RidgeCV(alphas=al, cv=5).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+    res = ours.cv_results_
+    assert "split4_test_error" in res and len(res["param_alpha"]) == 11
+    assert np.all(res["n_nonzero"] == X.shape[1])
+    Y = np.c_[y, np.sqrt(y)]
+    for kw in (dict(alpha_per_target=True), dict(scoring="neg_mean_absolute_error"),
+               dict(scoring="r2", cv=4)):
+        o = sr.RidgeCV(alphas=al, **kw).fit(X, Y)
+        r = sk.RidgeCV(alphas=al, **kw).fit(X, Y)
+        np.testing.assert_array_equal(o.alpha_, r.alpha_)
+        np.testing.assert_allclose(o.best_score_, r.best_score_, rtol=1e-8)
+    with pytest.raises(ValueError, match="incompatible"):
+        sr.RidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="alphas"):
+        sr.RidgeCV(alphas=[1.0, 0.0]).fit(X, y)
