@@ -263,3 +263,15 @@ def test_ridge_cv_k_fold_scoring_and_per_target(diabetes):
         sr.RidgeCV(cv=3, store_cv_results=True).fit(X, y)
     with pytest.raises(ValueError, match="alphas"):
         sr.RidgeCV(alphas=[1.0, 0.0]).fit(X, y)
+
+
+def test_verbose_reports_folds_and_the_alpha_grid(capsys):
+    X, y = make_data(40, 8, seed=4)
+    sr.LassoCV(cv=3, alphas=5, verbose=1).fit(X, y)
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "Parallel" in text  # joblib's per-fold progress
+    assert text.count("[path] alpha") == 5  # the full-data path, one line per alpha
+    sr.LassoCV(cv=3, alphas=5).fit(X, y)
+    out = capsys.readouterr()
+    assert "[path]" not in out.out + out.err
