@@ -1,0 +1,30 @@
+"""Pieces shared by the CV estimators: the cv_results_ table and a scorer adapter."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+
+
+class FixedLinear(RegressorMixin, MultiOutputMixin, BaseEstimator):
+    """A linear model with given coef_ and intercept_, for scorers."""
+
+    def predict(self, X):
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+def cv_results_table(err, grids, l1_ratios, n_nonzero):
+    """The cv_results_ dict: one row per (l1_ratio, alpha) of ``err`` (shape
+    (n_l1_ratios, n_alphas, n_splits)), with per-split errors, their mean, standard
+    deviation and standard error, and the nonzeros of the full-data model."""
+    n_l1, n_alphas, n_folds = err.shape
+    flat = err.reshape(n_l1 * n_alphas, n_folds)
+    results = {
+        "param_l1_ratio": np.repeat(l1_ratios, n_alphas),
+        "param_alpha": grids.ravel(),
+        "mean_test_error": flat.mean(axis=1),
+        "std_test_error": flat.std(axis=1),
+        "sem_test_error": flat.std(axis=1) / np.sqrt(n_folds),
+        "n_nonzero": n_nonzero.ravel(),
+    }
+    for k in range(n_folds):
+        results[f"split{k}_test_error"] = flat[:, k]
+    return results

@@ -1,0 +1,233 @@
+"""RidgeCV: Ridge's alpha by closed-form leave-one-out or k-fold CV.
+
+Re-exported by :mod:`sparsereg.model_selection`, next to LassoCV and ElasticNetCV
+(whose ``cv_results_`` layout it shares).
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
+from ._cv_common import FixedLinear, cv_results_table
+from ._ridge import LeaveOneOut
+
+
+class RidgeCV(LinearBase):
+    """Ridge regression with alpha chosen by (by default leave-one-out) CV.
+
+    Minimizes, for the chosen ``alpha``, the objective of :class:`~sparsereg.Ridge`::
+
+        ||y - Xw - b||^2_2 + alpha * ||w||^2_2
+
+    scikit-learn's :class:`~sklearn.linear_model.RidgeCV`: with ``cv=None`` the
+    data are decomposed once (SVD of X, or eigendecomposition of ``X X'``) and the
+    leave-one-out error of every alpha follows in closed form, without refitting.
+    With ``cv`` an int or splitter, each fold is decomposed once and all alphas are
+    scored from it.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Positive penalties to try.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
+    scoring : str or callable, default=None
+        A scikit-learn scorer. None: the mean squared LOO error with ``cv=None``,
+        the estimator's R^2 with ``cv`` given (as scikit-learn).
+    cv : int, cross-validation generator or iterable, default=None
+        None: efficient leave-one-out.
+    gcv_mode : {"auto", "svd", "eigen"}, default=None
+        Decomposition for ``cv=None``: "svd" of X (dense X only) or "eigen" of the
+        ``n_samples x n_samples`` matrix ``X X'``; None/"auto": "eigen" if X is
+        sparse or has more features than samples, else "svd".
+    store_cv_results : bool, default=False
+        Keep scikit-learn's per-sample LOO array in ``cv_results_`` (``cv=None``).
+    alpha_per_target : bool, default=False
+        Choose one alpha per target (``cv=None`` only).
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+        The chosen alpha.
+    best_score_ : float or ndarray of shape (n_targets,)
+        Its score (minus the mean squared LOO error by default).
+    cv_results_ : dict or ndarray
+        With ``store_cv_results=True``: scikit-learn's array of shape
+        (n_samples, n_alphas) or (n_samples, n_targets, n_alphas) of squared LOO
+        errors (LOO predictions if ``scoring`` is given). Otherwise the layout of
+        :class:`LassoCV`: one row per alpha with ``param_alpha``,
+        ``split{k}_test_error`` (one "split" per sample for leave-one-out),
+        ``mean_test_error``, ``std_test_error``, ``sem_test_error`` and
+        ``n_nonzero``.
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients at ``alpha_``.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import RidgeCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> RidgeCV(alphas=[1e-3, 1e-2, 1e-1, 1.0]).fit(X, y).alpha_
+    0.01
+    """
+
+    _parameter_constraints: dict = {
+        "alphas": ["array-like", Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "scoring": [str, callable, None],
+        "cv": ["cv_object"],
+        "gcv_mode": [StrOptions({"auto", "svd", "eigen"}), None],
+        "store_cv_results": ["boolean"],
+        "alpha_per_target": ["boolean"],
+    }
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
+                 cv=None, gcv_mode=None, store_cv_results=False,
+                 alpha_per_target=False):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose alpha by cross-validation and fit Ridge with it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Weights of the squared errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas <= 0):
+            raise ValueError(f"alphas must be finite and > 0, got {self.alphas!r}")
+        if self.cv is not None and (self.store_cv_results or self.alpha_per_target):
+            raise ValueError(
+                "cv!=None and store_cv_results=True / alpha_per_target=True are "
+                "incompatible: both need leave-one-out (cv=None)"
+            )
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
+                             y_numeric=True, multi_output=True)
+        y = np.asarray(y, dtype=np.float64)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        Y = y[:, None] if y.ndim == 1 else y
+        full = Problem(X, Y, sw, self.fit_intercept, True)
+        mode = self.gcv_mode or "auto"
+        if mode == "auto":
+            mode = "eigen" if full.is_sparse or X.shape[1] > X.shape[0] else "svd"
+        if mode == "svd" and full.is_sparse:
+            raise ValueError("gcv_mode='svd' needs dense X; use 'eigen' or 'auto'")
+        loo = LeaveOneOut(full, mode)
+        if self.cv is None:
+            err, scores = self._leave_one_out(y, Y, sw, alphas, full, loo)
+        else:
+            err, scores = self._k_fold(X, y, sw, alphas, groups)
+        self._select(alphas, scores, Y.shape[1])
+        if not self.store_cv_results:
+            scale = full.sum_sw / full.n
+            n_nonzero = np.array([[np.count_nonzero(loo.coef(a / scale))
+                                   for a in alphas]])
+            self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
+                                           n_nonzero)
+            del self.cv_results_["param_l1_ratio"]
+        from .linear_model import Ridge
+
+        model = Ridge(alpha=self.alpha_, fit_intercept=self.fit_intercept,
+                      solver="svd" if not hasattr(X, "tocsc") else "auto",
+                      tol=1e-12).fit(X, y, sample_weight=sw)
+        self.coef_, self.intercept_ = model.coef_, model.intercept_
+        return self
+
+    def _leave_one_out(self, y, Y, sw, alphas, problem, loo):
+        scale = problem.sum_sw / problem.n  # back to scikit-learn's raw weights
+        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
+        sqrt_sw = np.sqrt(problem.sw)[:, None]
+        per_sample, scores = [], []
+        for alpha in alphas:
+            e = loo.errors(alpha / scale)  # alpha_n = alpha * n / sum(s)
+            if scorer is None:
+                sq = scale * e**2
+                per_sample.append(sq)
+                scores.append(-sq.mean(axis=0))
+            else:
+                pred = Y - e / np.where(sqrt_sw > 0, sqrt_sw, 1.0)
+                per_sample.append(pred)
+                kwargs = {} if sw is None else {"sample_weight": sw}
+                scores.append([scorer(_Identity(), pred[:, k], Y[:, k], **kwargs)
+                               for k in range(Y.shape[1])])
+        per_sample = np.array(per_sample)  # (n_alphas, n_samples, n_targets)
+        if self.store_cv_results:
+            arr = np.moveaxis(per_sample, 0, -1)
+            self.cv_results_ = arr[:, 0, :] if y.ndim == 1 else arr
+        err = per_sample.mean(axis=2) if scorer is None else -np.broadcast_to(
+            np.asarray(scores).mean(axis=1)[:, None], per_sample.shape[:2])
+        return err, np.asarray(scores)  # err: (n_alphas, n_splits)
+
+    def _k_fold(self, X, y, sw, alphas, groups):
+        folds = list(check_cv(self.cv).split(X, y, groups))
+        from .linear_model import Ridge
+
+        scorer = check_scoring(Ridge(), self.scoring)
+        err = np.empty((len(alphas), len(folds)))
+        model = FixedLinear()
+        for k, (train, test) in enumerate(folds):
+            Yt = y[train] if y.ndim == 2 else y[train, None]
+            prob = Problem(X[train], Yt, None if sw is None else sw[train],
+                           self.fit_intercept, True)
+            mode = "eigen" if prob.is_sparse or X.shape[1] > len(train) else "svd"
+            loo = LeaveOneOut(prob, mode)
+            scale = prob.sum_sw / prob.n
+            for a, alpha in enumerate(alphas):
+                W = loo.coef(alpha / scale)
+                model.coef_ = W[0] if y.ndim == 1 else W
+                model.intercept_ = prob.y_offset - W @ prob.X_offset
+                if y.ndim == 1:
+                    model.intercept_ = model.intercept_[0]
+                kwargs = {} if sw is None else {"sample_weight": sw[test]}
+                err[a, k] = -scorer(model, X[test], y[test], **kwargs)
+        return err, -err.mean(axis=1)
+
+    def _select(self, alphas, scores, n_targets):
+        scores = np.asarray(scores)
+        if self.alpha_per_target and n_targets > 1:
+            best = np.argmax(scores, axis=0)  # first maximum, as scikit-learn
+            self.alpha_ = alphas[best]
+            self.best_score_ = scores[best, np.arange(n_targets)]
+        else:
+            total = scores.mean(axis=1) if scores.ndim == 2 else scores
+            best = int(np.argmax(total))
+            self.alpha_ = float(alphas[best])
+            self.best_score_ = float(total[best])
+
+
+class _Identity(RegressorMixin, BaseEstimator):
+    """Scorer adapter: 'predicts' the LOO predictions it is given."""
+
+    def predict(self, X):
+        return X
