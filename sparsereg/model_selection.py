@@ -19,6 +19,7 @@ from sklearn.utils.validation import validate_data
 from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
 from ._cv_common import FixedLinear, cv_results_table
 from ._path import compute_path, resolve_alphas
+from ._ridge_cv import RidgeCV
 
 
 class AlphaGridEdgeWarning(UserWarning):
@@ -415,8 +416,5 @@ ElasticNetCV.__doc__ = ElasticNetCV.__doc__.format(doc=_CV_DOC.format(
     coef_shape=" or (n_l1_ratio, n_features, n_alphas)"))
 LassoCV.__doc__ = LassoCV.__doc__.format(doc=_CV_DOC.format(
     l1_ratio="", alphas_shape="", mse_shape="", coef_shape=""))
-
-
-from ._ridge_cv import RidgeCV  # noqa: E402  (re-exported: the three CV estimators)
 
 __all__ = ["AlphaGridEdgeWarning", "ElasticNetCV", "LassoCV", "RidgeCV"]
