@@ -166,7 +166,9 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     optimality condition, ``max(2 * nnz, previous size)`` of them (100 at first).
     Each working-set problem is solved until its own duality gap is below
     ``max(0.3 * full gap, tol * ||y||^2 / n)`` (or the latter alone when the set
-    holds every feature that violates optimality); then the full gap decides.
+    holds every feature that violates optimality), or for at most 50 epochs; then
+    the full gap decides. A working set of half the features or more is not worth
+    it: CD then runs on all the (unscreened) features.
     """
     n = design.n
     a, b = n * l1, n * l2
@@ -223,6 +225,8 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             elif (small_step or not final and n_inner % 10 == 0) and (
                     gap_on(ws).gap <= inner_tol):
                 break
+            elif n_inner >= _WS_MAX_EPOCHS:  # look at all features again
+                break
         dual = check_gap(n_iter)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)
@@ -237,6 +241,9 @@ _WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
 # Below this many features a working set saves little, and plain CD keeps the
 # property that two fits of k epochs (warm-started) equal one fit of 2k epochs.
 _WS_MIN_FEATURES = 500
+# Epochs on one working set before the full gap is looked at again, so that a set
+# that turned out incomplete cannot use up max_iter.
+_WS_MAX_EPOCHS = 50
 
 
 def _working_set(XtR, w, col_norms, active, a, positive, size):
@@ -249,7 +256,7 @@ def _working_set(XtR, w, col_norms, active, a, positive, size):
     increasing order (so that cyclic CD visits features in their natural order)
     and whether it holds every violating feature.
     """
-    if size >= active.size:
+    if 2 * size >= active.size:  # a set this large saves little: use them all
         return active, True
     corr = XtR[active]
     if not positive:

@@ -25,16 +25,22 @@ import numpy as np
 from ._objective import duality_gap, prox_enet
 from ._result import SolverResult
 
-_POWER_ITERATIONS = 100
-_POWER_RTOL = 1e-7
+# The power iteration only needs L to within a few percent: the estimate gets a 2%
+# margin and back-tracking repairs the rare underestimate (measured: a tolerance of
+# 1e-7 never stopped before 100 iterations, a third of FISTA's time on benchmarks).
+_POWER_ITERATIONS = 50
+_POWER_RTOL = 1e-3
+_POWER_MARGIN = 1.02
+_BACKTRACK = 1.5
 _CHECK_EVERY = 10  # with positive=True, FISTA's V may be infeasible: check W then
 
 
 def lipschitz_constant(A, n):
-    """``||A||_2^2 / n`` by power iteration on ``A'A`` (deterministic start).
+    """``||A||_2^2 / n`` by power iteration on ``A'A`` (deterministic start), with a
+    2% margin.
 
     Power iteration approaches the top eigenvalue from below; the solvers back-track
-    (double ``L``) whenever the estimate turns out too small.
+    (multiply ``L`` by 1.5) whenever the estimate turns out too small.
     """
     p = A.shape[1]
     v = np.random.default_rng(0).standard_normal(p)
@@ -49,7 +55,7 @@ def lipschitz_constant(A, n):
         sigma2, v = norm, u / norm
         if converged:
             break
-    return sigma2 / n
+    return _POWER_MARGIN * sigma2 / n
 
 
 def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
@@ -112,7 +118,7 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
 
 
 def _prox_step(A, B, V, R_V, G, L, l1, l2, n, positive):
-    """``W = prox_{g/L}(V - grad f(V) / L)``, doubling L until f's upper bound holds.
+    """``W = prox_{g/L}(V - grad f(V) / L)``, growing L until f's upper bound holds.
 
     The bound ``f(W) <= f(V) + <grad f(V), W - V> + L/2 ||W - V||^2`` is what makes
     ISTA monotone and FISTA's rate hold; it fails only if L underestimates
@@ -128,7 +134,7 @@ def _prox_step(A, B, V, R_V, G, L, l1, l2, n, positive):
                  + 0.5 * L * np.einsum("ij,ij->j", D, D))
         if np.all(f_W <= bound + 1e-12 * np.maximum(f_V, 1e-300)):
             return W, R, L
-        L *= 2.0
+        L *= _BACKTRACK
 
 
 def _should_restart(V, W_new, W):

@@ -31,7 +31,8 @@ def test_lipschitz_constant_is_the_squared_spectral_norm(fmt, weighted):
     A = prob.operator()
     dense_A = A.matmat(np.eye(A.shape[1]))
     exact = np.linalg.norm(dense_A, 2) ** 2 / prob.n
-    assert lipschitz_constant(A, prob.n) == pytest.approx(exact, rel=1e-6)
+    # within a few percent, and (thanks to the margin) not below the true value
+    assert exact <= lipschitz_constant(A, prob.n) <= 1.03 * exact
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
