@@ -22,7 +22,9 @@ def cv_results_table(err, grids, l1_ratios, n_nonzero):
         "param_alpha": grids.ravel(),
         "mean_test_error": flat.mean(axis=1),
         "std_test_error": flat.std(axis=1),
-        "sem_test_error": flat.std(axis=1) / np.sqrt(n_folds),
+        # standard error as glmnet's cvsd: sample std / sqrt(n_splits)
+        "sem_test_error": (flat.std(axis=1, ddof=1) / np.sqrt(n_folds)
+                           if n_folds > 1 else np.zeros(len(flat))),
         "n_nonzero": n_nonzero.ravel(),
     }
     for k in range(n_folds):

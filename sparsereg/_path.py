@@ -60,7 +60,8 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
         coefs[:, :, i] = W
         gaps[:, i] = [r.dual_gap for r in results]
         n_iters[:, i] = [r.n_iter for r in results]
-        failed += [alpha for r in results if not r.converged]
+        if not all(r.converged for r in results):
+            failed.append(alpha)
         if verbose:
             print(f"[path] alpha {i + 1}/{len(alphas)} = {alpha:.4g}: "
                   f"{int(np.count_nonzero(W))} nonzero, max gap {gaps[:, i].max():.2e}")
@@ -122,7 +123,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
             default="auto"
         Gram matrix use by coordinate descent, see :class:`~sparsereg.ElasticNet`.
     Xy : array-like of shape (n_features,) or (n_features, n_targets), default=None
-        ``X.T @ y``; used with a Gram matrix instead of computing it.
+        ``X.T @ y``, used instead of computing it (for ``alpha_max`` of the
+        generated grid and by the Gram solver).
     copy_X : bool, default=True
         Kept for compatibility: the path never modifies X, whatever its value.
     coef_init : array-like of shape (n_features,) or (n_targets, n_features), \

@@ -62,9 +62,10 @@ class RidgeCV(LinearBase):
         (n_samples, n_alphas) or (n_samples, n_targets, n_alphas) of squared LOO
         errors (LOO predictions if ``scoring`` is given). Otherwise the layout of
         :class:`LassoCV`: one row per alpha with ``param_alpha``,
-        ``split{k}_test_error`` (one "split" per sample for leave-one-out),
-        ``mean_test_error``, ``std_test_error``, ``sem_test_error`` and
-        ``n_nonzero``.
+        ``split{k}_test_error`` (one "split" per sample for leave-one-out; with a
+        ``scoring``, leave-one-out gives one score per alpha, repeated in every
+        split, so std and sem are 0), ``mean_test_error``, ``std_test_error``,
+        ``sem_test_error`` and ``n_nonzero`` (summed over the targets).
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Coefficients at ``alpha_``.
     intercept_ : float or ndarray of shape (n_targets,)
@@ -138,7 +139,7 @@ class RidgeCV(LinearBase):
         sw = check_sample_weight(sample_weight, X.shape[0])
         Y = y[:, None] if y.ndim == 1 else y
         full = Problem(X, Y, sw, self.fit_intercept, True)
-        mode = self.gcv_mode or "auto"
+        mode = (self.gcv_mode or "auto") if self.cv is None else "auto"
         if mode == "auto":
             mode = "eigen" if full.is_sparse or X.shape[1] > X.shape[0] else "svd"
         if mode == "svd" and full.is_sparse:

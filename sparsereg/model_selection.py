@@ -117,8 +117,8 @@ class _CVBase(LinearBase):
         _warn_if_on_edge(err[i].mean(axis=1), n_nonzero[i], j, self.alpha_)
         squeeze = len(l1_ratios) == 1
         # as scikit-learn: one row per l1_ratio for a generated grid, else the grid
-        self.alphas_ = grids[0] if squeeze or not isinstance(self.alphas, Integral) \
-            else grids
+        generated = self.alphas is None or isinstance(self.alphas, Integral)
+        self.alphas_ = grids[0] if squeeze or not generated else grids
         self.mse_path_ = err[0] if squeeze else err
         self.coef_path_ = coef_path[0] if squeeze else coef_path
         self.selection_frequency_ = support[i, :, :, j].mean(axis=0)
@@ -141,6 +141,11 @@ class _CVBase(LinearBase):
 
     def _choose(self, err, n_nonzero, i_min, j_min, j_1se):
         """(l1_ratio index, alpha index) of the model the rule selects."""
+        if callable(self.alpha_rule) and self.max_nonzero is not None:
+            raise ValueError(
+                "max_nonzero cannot be combined with a callable alpha_rule: filter on "
+                "cv_results_['n_nonzero'] inside the callable"
+            )
         if callable(self.alpha_rule):
             flat = int(self.alpha_rule(self.cv_results_))
             return np.unravel_index(flat, err.shape[:2])
@@ -194,11 +199,11 @@ def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer):
 
 def _one_se_index(err, alphas):
     """glmnet's lambda.1se: the largest alpha whose mean error is within one
-    standard error (std of the fold errors / sqrt(n_folds)) of the minimum."""
+    standard error (sample std of the fold errors / sqrt(n_folds)) of the minimum."""
     mean = err.mean(axis=1)
     best = int(np.argmin(mean))
     n_folds = err.shape[1]
-    se = err[best].std() / np.sqrt(n_folds)
+    se = err[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
     within = np.flatnonzero(mean <= mean[best] + se)
     return int(within.min())  # alphas are sorted decreasing: first = largest
 
@@ -214,7 +219,7 @@ def _warn_if_on_edge(mean, n_nonzero, j, alpha):
     if j == 0 and n_nonzero[0] > 0:
         msg = "the largest alpha of the grid, whose model is not all zeros"
     elif j == last and not np.isclose(mean[last], mean[last - 1], rtol=1e-4, atol=0):
-        msg = "the smallest alpha of the grid, where the error still decreases"
+        msg = "the smallest alpha of the grid, where the error still changes"
     else:
         return
     warnings.warn(
@@ -230,9 +235,9 @@ _CV_DOC = """
     ----------
 {l1_ratio}    eps : float, default=1e-3
         ``alpha_min / alpha_max`` of the generated grid.
-    alphas : int or array-like, default=100
+    alphas : int, array-like or None, default=100
         Number of alphas of a geometric grid from ``alpha_max`` (computed on all the
-        data) down to ``eps * alpha_max``, or the alphas themselves.
+        data) down to ``eps * alpha_max`` (None: 100), or the alphas themselves.
     fit_intercept : bool, default=True
         Whether to fit an intercept (each fold is centered on its training part).
     precompute : "auto", bool or array-like, default="auto"
@@ -261,11 +266,13 @@ _CV_DOC = """
     alpha_rule : {{"min", "1se"}} or callable, default="min"
         "min": the alpha of the smallest mean CV error (scikit-learn). "1se":
         glmnet's ``lambda.1se``, the largest alpha whose mean error is within one
-        standard error (std of the fold errors / sqrt(n_folds)) of the minimum. A
+        standard error (sample standard deviation of the fold errors /
+        sqrt(n_folds); glmnet also weights the folds by size) of the minimum. A
         callable receives ``cv_results_`` and returns the index of a row.
     max_nonzero : int, default=None
         Only models of the full-data path with at most this many nonzero
-        coefficients are eligible; the rule picks among them.
+        coefficients are eligible; "min" or "1se" picks among them (with a callable
+        rule, filter on ``cv_results_["n_nonzero"]`` inside it instead).
     scoring : str or callable, default=None
         A scikit-learn scorer; the CV error is minus its score. None: the mean
         squared error (weighted by ``sample_weight``), as scikit-learn.
@@ -299,7 +306,7 @@ _CV_DOC = """
     dual_gap_ : float
         Its duality gap.
     n_iter_ : int
-        Iterations of its solve (warm-started along the path).
+        Iterations of that final fit (cold, from zeros, as scikit-learn).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

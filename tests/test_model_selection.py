@@ -76,7 +76,7 @@ def test_one_standard_error_rule_by_hand(diabetes):
     mse = est.mse_path_
     mean = mse.mean(axis=1)
     best = np.argmin(mean)
-    se = mse[best].std() / np.sqrt(mse.shape[1])
+    se = mse[best].std(ddof=1) / np.sqrt(mse.shape[1])
     expected = est.alphas_[np.flatnonzero(mean <= mean[best] + se)].max()
     assert est.alpha_ == est.alpha_1se_ == expected
     assert est.alpha_min_ == est.alphas_[best] < est.alpha_1se_
@@ -109,6 +109,9 @@ def test_callable_rule_and_max_nonzero(diabetes):
     assert capped.alpha_ == res["param_alpha"][best]
     with pytest.raises(ValueError, match="max_nonzero"):
         sr.LassoCV(cv=3, max_nonzero=0, alphas=[0.01, 0.001]).fit(X, y)
+    with pytest.raises(ValueError, match="callable"):
+        sr.LassoCV(cv=3, alphas=5, max_nonzero=3,
+                   alpha_rule=sparsest_within_5_percent).fit(X, y)
 
 
 def test_cv_results_layout_and_selection_frequency(diabetes):
@@ -119,7 +122,9 @@ def test_cv_results_layout_and_selection_frequency(diabetes):
     assert len(res["param_alpha"]) == 20
     np.testing.assert_allclose(res["mean_test_error"],
                                est.mse_path_.reshape(20, 4).mean(axis=1))
-    np.testing.assert_allclose(res["sem_test_error"], res["std_test_error"] / 2)
+    folds_err = est.mse_path_.reshape(20, 4)
+    np.testing.assert_allclose(res["std_test_error"], folds_err.std(axis=1))
+    np.testing.assert_allclose(res["sem_test_error"], folds_err.std(axis=1, ddof=1) / 2)
     assert est.coef_path_.shape == (2, 10, 10)
     np.testing.assert_array_equal(res["n_nonzero"],
                                   np.count_nonzero(est.coef_path_, axis=1).ravel())
