@@ -65,6 +65,16 @@ def check_sample_weight(sample_weight, n_samples):
     return sw
 
 
+def _xt_dot(X, M):
+    """``X.T @ M`` in float64 without a float64 copy of a float32 X."""
+    if sparse.issparse(X):
+        return np.asarray(X.T @ M, dtype=np.float64)
+    if X.dtype == np.float64:
+        return X.T @ M
+    spec = "ij,i->j" if M.ndim == 1 else "ij,ik->jk"
+    return np.einsum(spec, X, M, dtype=np.float64)  # buffered casting, no copy
+
+
 class CenteredSparseOperator(sp_linalg.LinearOperator):
     """``A = diag(r) (X - 1 m')`` for sparse X: products cost O(nnz), no densifying."""
 
@@ -113,7 +123,7 @@ class Problem:
         self.weighted = sample_weight is not None
         self.fit_intercept = fit_intercept
         if fit_intercept:
-            self.X_offset = np.asarray(X.T @ self.sw, dtype=np.float64).ravel() / n
+            self.X_offset = _xt_dot(X, self.sw) / n
             self.y_offset = (self.sw @ Y) / n
         else:
             self.X_offset = np.zeros(X.shape[1])
@@ -190,7 +200,7 @@ class Problem:
             return self.Xy
         if self.is_sparse:
             return np.asarray(self.X.T @ (self.sw[:, None] * self.Y))  # x_mean'sY=0
-        return self.X.T.astype(np.float64, copy=False) @ self.Y
+        return _xt_dot(self.X, self.Y)
 
 
 def validate_Xy(est, X, y, sample_weight, check_input=True):

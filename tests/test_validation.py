@@ -200,3 +200,20 @@ def test_overflowing_data_raises_instead_of_returning_nan(Est):
     with pytest.raises(ValueError, match="non-finite parameter values"):
         with np.errstate(all="ignore"):
             Est(alpha=0.1).fit(X, y)
+
+
+def test_float32_fit_never_allocates_a_float64_copy_of_X():
+    """Peak memory of a float32 fit: one float32 centered copy, never a float64 X."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.random((4000, 300), dtype=np.float32))
+    y = rng.random(4000)
+    sr.Lasso(alpha=0.01).fit(X[:50], y[:50])  # kernels loaded before measuring
+    tracemalloc.start()
+    try:
+        sr.ElasticNet(alpha=0.01).fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * X.nbytes  # a float64 copy alone would be 2 * X.nbytes
