@@ -13,7 +13,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
+from ._base import FLOAT_DTYPES, LinearBase, Problem, _set_fitted, check_sample_weight
 from ._cv_common import FixedLinear, cv_results_table
 from ._ridge import LeaveOneOut
 
@@ -150,19 +150,18 @@ class RidgeCV(LinearBase):
         else:
             err, scores = self._k_fold(X, y, sw, alphas, groups)
         self._select(alphas, scores, Y.shape[1])
+        scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
         if not self.store_cv_results:
-            scale = full.sum_sw / full.n
             n_nonzero = np.array([[np.count_nonzero(loo.coef(a / scale))
                                    for a in alphas]])
             self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
-                                           n_nonzero)
+                                                n_nonzero)
             del self.cv_results_["param_l1_ratio"]
-        from .linear_model import Ridge
-
-        model = Ridge(alpha=self.alpha_, fit_intercept=self.fit_intercept,
-                      solver="svd" if not hasattr(X, "tocsc") else "auto",
-                      tol=1e-12).fit(X, y, sample_weight=sw)
-        self.coef_, self.intercept_ = model.coef_, model.intercept_
+        # the final model from the same decomposition (no refit), per target alpha
+        chosen = np.broadcast_to(self.alpha_, (Y.shape[1],))
+        coef = np.array([loo.coef(a / scale)[k] for k, a in enumerate(chosen)])
+        _set_fitted(self, full, coef, None, None, X.dtype, y.ndim)
+        del self.n_iter_  # scikit-learn's RidgeCV has none
         return self
 
     def _leave_one_out(self, y, Y, sw, alphas, problem, loo):
