@@ -284,7 +284,19 @@ class LeaveOneOut:
 
     def coef(self, alpha):
         """Ridge coefficients at ``alpha``, shape (n_targets, n_features)."""
+        return self.coefs(np.array([alpha]))[0]
+
+    def coefs(self, alphas):
+        """Coefficients for every alpha at once (one matrix product), shape
+        (n_alphas, n_targets, n_features)."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        k = self.Ub.shape[1]
+        # scaled[:, a * k + t] = Ub[:, t] / (s2 + alphas[a])
+        denom = self.s2[:, None] + alphas[None, :]
+        scaled = self.Ub[:, None, :] / denom[:, :, None]
+        scaled = scaled.reshape(len(self.s2), len(alphas) * k)
         if self.V_s is not None:
-            return (self.V_s @ (self.Ub / (self.s2 + alpha)[:, None])).T
-        dual = self.U @ (self.Ub / (self.s2 + alpha)[:, None])
-        return self.A.rmatmat(dual).T
+            W = self.V_s @ scaled
+        else:
+            W = self.A.rmatmat(self.U @ scaled)
+        return W.T.reshape(len(alphas), k, -1)

@@ -152,8 +152,7 @@ class RidgeCV(LinearBase):
         self._select(alphas, scores, Y.shape[1])
         scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
         if not self.store_cv_results:
-            n_nonzero = np.array([[np.count_nonzero(loo.coef(a / scale))
-                                   for a in alphas]])
+            n_nonzero = np.count_nonzero(loo.coefs(alphas / scale), axis=(1, 2))[None]
             self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
                                                 n_nonzero)
             del self.cv_results_["param_l1_ratio"]
