@@ -42,9 +42,9 @@ class DenseDesign:
     def y_norm2(self, y):
         return float(y @ y)
 
-    def epoch(self, R, state, w, active, a, b, positive, random, rng):
-        return K.dense_epoch(self.X, R, w, self.norms2, active, a, b, positive,
-                             random, rng)
+    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol):
+        return K.dense_epochs(self.X, R, w, self.norms2, active, a, b, positive,
+                              random, rng, n, tol)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.dense_gap_terms(self.X, R, y, idx, XtR)
@@ -90,10 +90,10 @@ class SparseDesign:
     def y_norm2(self, y):
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
-    def epoch(self, R, state, w, active, a, b, positive, random, rng):
-        return K.sparse_epoch(self.data, self.indices, self.indptr, self.x_mean,
-                              self.sw, self.colws, R, state, w, self.norms2, active,
-                              a, b, positive, random, rng)
+    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol):
+        return K.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
+                               self.sw, self.colws, R, state, w, self.norms2, active,
+                               a, b, positive, random, rng, n, tol)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -131,9 +131,9 @@ class GramDesign:
     def y_norm2(self, y):
         return float(y[1])
 
-    def epoch(self, Gw, state, w, active, a, b, positive, random, rng):
-        return K.gram_epoch(self.G, Gw, state[0], w, active, a, b, positive, random,
-                            rng)
+    def epochs(self, Gw, state, w, active, a, b, positive, random, rng, n, tol):
+        return K.gram_epochs(self.G, Gw, state[0], w, active, a, b, positive, random,
+                             rng, n, tol)
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
@@ -214,11 +214,17 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         final = inner_tol <= tol_gap
         n_inner = 0
         while n_iter < max_iter:
-            d_w_max, w_max = design.epoch(R, state, w, ws, a, b, positive, random,
-                                          rng)
-            n_iter += 1
-            n_inner += 1
-            small_step = w_max == 0.0 or d_w_max <= tol * w_max
+            # epochs in one jitted call, up to the next point where we look again:
+            # a small step, the next 10th epoch on a working set, or its last epoch
+            budget = max_iter - n_iter
+            if ws is not active:
+                budget = min(budget, _WS_MAX_EPOCHS - n_inner)
+                if not final:
+                    budget = min(budget, 10 - n_inner % 10)
+            n_run, small_step = design.epochs(R, state, w, ws, a, b, positive,
+                                              random, rng, budget, tol)
+            n_iter += n_run
+            n_inner += n_run
             if ws is active:
                 if small_step:
                     break

@@ -293,3 +293,41 @@ def gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng):
         d_w_max = max(d_w_max, abs(w_new - w_j))
         w_max = max(w_max, abs(w_new))
     return d_w_max, w_max
+
+
+# ---------------------------------------------------------------- several epochs
+# One jitted call runs epochs until one ends with a small step (largest |dw| at most
+# tol * max|w|) or ``max_epochs`` are done, so that a small problem does not pay the
+# Python call overhead at every epoch. Returns (epochs run, small step reached).
+
+
+@njit(cache=True)
+def dense_epochs(X, R, w, norms2, active, a, b, positive, random, rng, max_epochs,
+                 tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, positive, random,
+                                     rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
+    return max_epochs, False
+
+
+@njit(cache=True)
+def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2,
+                  active, a, b, positive, random, rng, max_epochs, tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
+                                      state, w, norms2, active, a, b, positive,
+                                      random, rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
+    return max_epochs, False
+
+
+@njit(cache=True)
+def gram_epochs(G, Gw, q, w, active, a, b, positive, random, rng, max_epochs, tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
+    return max_epochs, False

@@ -160,10 +160,10 @@ def test_float32_is_not_upcast():
     X32 = np.asfortranarray(X, dtype=np.float32)
     est = sr.Lasso(alpha=0.01).fit(X32, y)
     assert est.coef_.dtype == np.float32
-    assert any("float32" in str(sig) for sig in _kernels.dense_epoch.signatures)
+    assert any("float32" in str(sig) for sig in _kernels.dense_epochs.signatures)
     Xs = sparse.csc_matrix(X32)
     sr.Lasso(alpha=0.01).fit(Xs, y)
-    assert any("float32" in str(sig) for sig in _kernels.sparse_epoch.signatures)
+    assert any("float32" in str(sig) for sig in _kernels.sparse_epochs.signatures)
 
 
 def test_second_process_loads_kernels_from_disk_cache():
@@ -179,10 +179,10 @@ def test_second_process_loads_kernels_from_disk_cache():
             sr.Lasso(alpha=0.01).fit(Xi, y)
         sr.Lasso(alpha=0.01, precompute=True).fit(X, y)
         misses = sum(sum(f.stats.cache_misses.values()) for f in
-                     (K.dense_epoch, K.sparse_epoch, K.gram_epoch,
+                     (K.dense_epochs, K.sparse_epochs, K.gram_epochs,
                       K.dense_gap_terms, K.sparse_gap_terms))
         hits = sum(sum(f.stats.cache_hits.values()) for f in
-                   (K.dense_epoch, K.sparse_epoch, K.gram_epoch))
+                   (K.dense_epochs, K.sparse_epochs, K.gram_epochs))
         print(misses, hits)
     """)
     run = [sys.executable, "-c", script]
