@@ -1,0 +1,384 @@
+"""Time LassoCV and RidgeCV of sparsereg against scikit-learn (and celer).
+
+Usage::
+
+    python benchmarks/bench_cv.py [--quick] [--repeats N]
+
+**LassoCV** at *equal cross-validation quality*. Every library gets the same
+explicit grid of 100 alphas (``alpha_max`` down to ``alpha_max / 1000``,
+geometric: the default grid of both libraries, computed once here) and the same
+``KFold`` object, so that they solve the same 5 x 100 Lasso problems:
+
+1. A reference ``mse_path_`` (and ``alpha_``) is computed by scikit-learn's
+   ``LassoCV`` at ``tol=1e-12``.
+2. For each library the loosest ``tol`` of the ladder 1e-2, 1e-3, ..., 1e-10 is
+   chosen whose ``mse_path_`` is within 1e-6 of the reference, relatively and in
+   the worst (alpha, fold) cell, and whose ``alpha_`` is the reference's.
+3. Fits at the chosen ``tol`` are timed round-robin over the libraries (bench_cd's
+   interleaved timing: one untimed warm-up fit each, then the starting library
+   rotates from repeat to repeat); the median over repeats is reported.
+
+**RidgeCV** (closed-form leave-one-out, and one 5-fold case): same ``alphas`` for
+both libraries, the answers are checked to agree (``alpha_`` equal, ``best_score_``
+within 1e-8 relative; a warning row otherwise) and the fits are timed the same way.
+
+The result is a Markdown table on stdout; progress goes to stderr. The machine
+description, problem makers and timing helpers come from ``bench_cd.py``.
+"""
+
+import argparse
+import importlib
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import bench_cd as bc
+import numpy as np
+from sklearn.model_selection import KFold
+
+CV_TOL_LADDER = tuple(10.0**-k for k in range(2, 11))  # 1e-2 ... 1e-10
+REFERENCE_TOL = 1e-12
+TARGET_DEVIATION = 1e-6  # max relative deviation of mse_path_ from the reference
+N_ALPHAS = 100
+EPS = 1e-3  # smallest alpha / alpha_max, the libraries' default
+N_FOLDS = 5
+RIDGE_ALPHAS = np.logspace(-3, 3, 50)
+SCORE_RTOL = 1e-8  # RidgeCV: best_score_ agreement
+
+
+# ---------------------------------------------------------------------- problems
+
+
+@dataclass
+class CVProblem:
+    """One cross-validation problem: data, the shared alpha grid and splitter."""
+
+    name: str
+    description: str
+    X: object  # ndarray (Fortran-ordered) or scipy.sparse CSC matrix
+    y: np.ndarray
+    alphas: np.ndarray
+    cv: object  # None (leave-one-out) or one KFold shared by every library
+    options: dict = field(default_factory=dict)  # extra estimator parameters
+
+
+def folds(seed):
+    """The one splitter object every library gets (deterministic splits)."""
+    return KFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
+
+
+def lasso_grid(X, y):
+    """The default LassoCV grid: 100 alphas from alpha_max to EPS * alpha_max."""
+    top = bc.alpha_max(X, y, fit_intercept=True)
+    return np.geomspace(top, top * EPS, num=N_ALPHAS)
+
+
+def lasso_problems(quick, seed):
+    """(a) dense Toeplitz-correlated X; (b) sparse CSC X, both with intercept."""
+    if quick:
+        dense = bc.make_dense_problem(100, 400, rho=0.6, n_nonzero=10, seed=seed)
+        sparse_ = bc.make_sparse_problems(1000, 4000, 5e-3, seed=seed)[0]
+    else:
+        dense = bc.make_dense_problem(500, 2000, rho=0.6, n_nonzero=50, seed=seed)
+        sparse_ = bc.make_sparse_problems(5000, 20000, 1e-3, seed=seed)[0]
+    problems = []
+    for label, base in (("dense", dense), ("sparse", sparse_)):
+        # bench_cd's description ends with its single alpha: replace that part
+        head = base.description.split(", alpha=")[0]
+        grid = lasso_grid(base.X, base.y)
+        description = (f"{head}, fit_intercept=True; {N_ALPHAS} alphas "
+                       f"{grid[0]:.4g} .. {grid[-1]:.4g} (alpha_max .. alpha_max*"
+                       f"{EPS:g}), {N_FOLDS}-fold KFold(shuffle=True, "
+                       f"random_state={seed})")
+        n, p = base.X.shape
+        problems.append(CVProblem(f"{label} {n}x{p}", description, base.X, base.y,
+                                  grid, folds(seed)))
+    return problems
+
+
+def ridge_problems(quick, seed):
+    """Leave-one-out with n > p (SVD) and p > n (eigen), and one 5-fold case."""
+    tall, wide = ((400, 50), (100, 600)) if quick else ((2000, 200), (300, 3000))
+    out = []
+    for (n, p), cv, mode in ((tall, None, "svd"), (wide, None, "eigen"),
+                             (tall, folds(seed), None)):
+        base = bc.make_dense_problem(n, p, rho=0.6, n_nonzero=min(50, p), seed=seed)
+        if cv is None:
+            name, options = f"LOO {mode} {n}x{p}", {"gcv_mode": mode}
+            how = f"leave-one-out (cv=None), gcv_mode='{mode}'"
+        else:
+            name, options = f"{N_FOLDS}-fold {n}x{p}", {}
+            how = (f"cv=KFold({N_FOLDS}, shuffle=True, random_state={seed}), "
+                   "default scoring (R^2)")
+        description = (f"{base.description.split(', alpha=')[0]}; "
+                       f"alphas=np.logspace(-3, 3, 50); {how}")
+        out.append(CVProblem(name, description, base.X, base.y, RIDGE_ALPHAS, cv,
+                             options))
+    return out
+
+
+# --------------------------------------------------------------------- libraries
+
+
+@dataclass
+class CVLibrary:
+    """A CV estimator class and the options it always gets (duck-types
+    ``bench_cd.Library`` for ``bench_cd.fit_once`` and ``time_interleaved``)."""
+
+    name: str
+    cls: type
+    extra: dict = field(default_factory=dict)
+    takes_tol: bool = True
+
+    def make(self, problem, tol):
+        params = {"alphas": problem.alphas, "cv": problem.cv, "fit_intercept": True,
+                  **problem.options, **self.extra}
+        if self.takes_tol:
+            params["tol"] = tol
+        return self.cls(**params)
+
+
+def lasso_libraries(probe):
+    """sparsereg and scikit-learn LassoCV, plus celer's if it works on ``probe``.
+
+    celer is tried on a small problem posed like the real ones (explicit alphas, a
+    KFold object); if it does not import or raises, it is skipped with a note.
+    """
+    import sklearn.linear_model
+
+    import sparsereg
+
+    libs = [CVLibrary("sparsereg", sparsereg.LassoCV, {"max_iter": bc.BIG_MAX_ITER}),
+            CVLibrary("sklearn", sklearn.linear_model.LassoCV,
+                      {"max_iter": bc.BIG_MAX_ITER})]
+    notes = []
+    try:
+        celer = importlib.import_module("celer")
+        lib = CVLibrary("celer", celer.LassoCV)  # default max_iter / max_epochs
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lib.make(probe, 1e-4).fit(probe.X, probe.y)
+        libs.append(lib)
+    except Exception as exc:  # ImportError, or an API mismatch with this sklearn
+        notes.append(f"celer.LassoCV skipped: {type(exc).__name__}: {exc}")
+    return libs, notes
+
+
+def ridge_libraries():
+    import sklearn.linear_model
+
+    import sparsereg
+
+    return [CVLibrary("sparsereg", sparsereg.RidgeCV, takes_tol=False),
+            CVLibrary("sklearn", sklearn.linear_model.RidgeCV, takes_tol=False)]
+
+
+# --------------------------------------------------------- equal-quality protocol
+
+
+def deviation(est, reference):
+    """Largest relative deviation of ``est.mse_path_`` from the reference's."""
+    mse = np.asarray(est.mse_path_, dtype=np.float64)
+    ref = np.asarray(reference.mse_path_, dtype=np.float64)
+    if mse.shape != ref.shape:
+        return np.inf
+    return float(np.max(np.abs(mse - ref) / np.abs(ref)))
+
+
+def same_alpha(est, reference):
+    return bool(np.isclose(est.alpha_, reference.alpha_, rtol=1e-12, atol=0.0))
+
+
+def choose_cv_tol(lib, problem, reference, log):
+    """Loosest ladder tol matching the reference: (tol, deviation, note)."""
+    dev, same = np.inf, False
+    for tol in CV_TOL_LADDER:
+        try:
+            est, seconds = bc.fit_once(lib, problem, tol)
+        except Exception as exc:
+            return None, None, f"n/a: fit raised {type(exc).__name__}: {exc}"
+        dev, same = deviation(est, reference), same_alpha(est, reference)
+        log(f"  ladder:    {lib.name:9s} tol={tol:.0e} max rel. dev={dev:.1e} "
+            f"alpha_ {'same' if same else 'DIFFERS'} ({seconds:.2f}s)")
+        if dev <= TARGET_DEVIATION and same:
+            return tol, dev, ""
+    why = "alpha_ differs" if not same else f"deviation {dev:.1e}"
+    return None, dev, (f"n/a: {why} even at tol={CV_TOL_LADDER[-1]:.0e}")
+
+
+def run_lasso_problem(problem, libs, repeats, log):
+    """Reference, tol choice and interleaved timing; rows and a summary line."""
+    log(problem.name)
+    sklearn_lib = next(lib for lib in libs if lib.name == "sklearn")
+    reference, seconds = bc.fit_once(sklearn_lib, problem, REFERENCE_TOL)
+    j = int(np.argmin(np.abs(problem.alphas - reference.alpha_)))
+    log(f"  reference: sklearn tol={REFERENCE_TOL:.0e} alpha_={reference.alpha_:.4g} "
+        f"(grid index {j}) ({seconds:.1f}s)")
+    rows = {lib.name: bc.Row(problem.name, lib.name) for lib in libs}
+    timed = []
+    for lib in libs:
+        tol, dev, note = choose_cv_tol(lib, problem, reference, log)
+        row = rows[lib.name]
+        row.tol, row.subopt, row.note = tol, dev, note
+        if tol is not None:
+            timed.append(lib)
+    if timed:
+        bc.time_interleaved(problem, timed, rows, repeats)
+        for lib in timed:
+            log(f"  timed:     {lib.name:9s} median {rows[lib.name].median:.3f}s")
+    nnz = int(np.count_nonzero(reference.coef_))
+    summary = (f"- **{problem.name}**: {problem.description}. Reference (sklearn, "
+               f"tol={REFERENCE_TOL:.0e}, {seconds:.1f} s): "
+               f"alpha_={reference.alpha_:.4g} (grid index {j} of {N_ALPHAS}), "
+               f"{nnz} nonzero coefficients, "
+               f"min mean CV MSE {reference.mse_path_.mean(axis=1).min():.6g}")
+    return [rows[lib.name] for lib in libs], summary
+
+
+@dataclass
+class RidgeRow(bc.Row):
+    """bench_cd's row plus the RidgeCV answer."""
+
+    alpha: float | None = None
+    score: float | None = None
+    score_rel_diff: float | None = None
+
+
+def run_ridge_problem(problem, libs, repeats, log):
+    """Check that the answers agree, then time; rows and a warning (or '')."""
+    log(problem.name)
+    rows = {lib.name: RidgeRow(problem.name, lib.name) for lib in libs}
+    fitted = {}
+    for lib in libs:
+        est, seconds = bc.fit_once(lib, problem, None)
+        fitted[lib.name] = est
+        rows[lib.name].alpha, rows[lib.name].score = est.alpha_, est.best_score_
+        log(f"  check:     {lib.name:9s} alpha_={est.alpha_:.6g} "
+            f"best_score_={est.best_score_:.12g} ({seconds:.3f}s)")
+    ref = fitted["sklearn"]
+    warning = ""
+    for name, est in fitted.items():
+        diff = abs(est.best_score_ - ref.best_score_) / abs(ref.best_score_)
+        rows[name].score_rel_diff = diff
+        if est.alpha_ != ref.alpha_ or diff > SCORE_RTOL:
+            warning = (f"| {problem.name} | **WARNING** | answers differ: alpha_ "
+                       f"{fitted['sparsereg'].alpha_:.6g} (sparsereg) vs "
+                       f"{ref.alpha_:.6g} (sklearn), best_score_ relative "
+                       f"difference {diff:.1e} |  |  |  |  |  |")
+    bc.time_interleaved(problem, libs, rows, repeats)
+    for lib in libs:
+        log(f"  timed:     {lib.name:9s} median {rows[lib.name].median:.4f}s")
+    return [rows[lib.name] for lib in libs], warning
+
+
+# --------------------------------------------------------------------- reporting
+
+
+def _ratios(row, medians):
+    out = []
+    for ref in ("sparsereg", "sklearn"):
+        t_ref = medians.get(ref)
+        out.append(f"{row.median / t_ref:.2f}" if row.median and t_ref else "-")
+    return out
+
+
+def _spread(row):
+    return f"{min(row.times):.3f}-{max(row.times):.3f}" if row.times else "-"
+
+
+def lasso_table(rows):
+    out = ["| problem | library | tol used | max rel. dev. of mse_path_ "
+           "| median time [s] | min-max [s] | time / sparsereg | time / sklearn |",
+           "|---|---|---|---|---|---|---|---|"]
+    for problem, group in bc._grouped(rows):
+        medians = {r.library: r.median for r in group}
+        for r in group:
+            ratios = _ratios(r, medians)
+            out.append(f"| {problem} | {r.library} | {bc._fmt(r.tol, '.0e')} | "
+                       f"{bc._fmt(r.subopt, '.1e')} | "
+                       f"{bc._fmt(r.median, '.3f', r.note or '-')} | {_spread(r)} | "
+                       f"{ratios[0]} | {ratios[1]} |")
+    return "\n".join(out)
+
+
+def ridge_table(rows, warnings_):
+    out = ["| problem | library | alpha_ | best_score_ | best_score_ rel. diff. "
+           "vs sklearn | median time [s] | min-max [s] | time / sparsereg "
+           "| time / sklearn |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for problem, group in bc._grouped(rows):
+        medians = {r.library: r.median for r in group}
+        for r in group:
+            ratios = _ratios(r, medians)
+            out.append(f"| {problem} | {r.library} | {r.alpha:.4g} | {r.score:.10g} | "
+                       f"{r.score_rel_diff:.1e} | {bc._fmt(r.median, '.4f')} | "
+                       f"{_spread(r)} | {ratios[0]} | {ratios[1]} |")
+        out.extend(w for w in warnings_ if w.startswith(f"| {problem} |"))
+    return "\n".join(out)
+
+
+# -------------------------------------------------------------------------- main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small problems and 3 repeats, for a smoke run")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed fits per library (default 5, 3 with --quick)")
+    parser.add_argument("--seed", type=int, default=0, help="data and split seed")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 5)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    problems = lasso_problems(args.quick, args.seed)
+    probe = lasso_problems(True, args.seed)[0]
+    libs, notes = lasso_libraries(probe)
+    lasso_rows, summaries = [], []
+    for problem in problems:
+        rows, summary = run_lasso_problem(problem, libs, repeats, log)
+        lasso_rows.extend(rows)
+        summaries.append(summary)
+
+    ridge_rows, ridge_warnings, ridge_summaries = [], [], []
+    for problem in ridge_problems(args.quick, args.seed):
+        rows, warning = run_ridge_problem(problem, ridge_libraries(), repeats, log)
+        ridge_rows.extend(rows)
+        ridge_summaries.append(f"- **{problem.name}**: {problem.description}")
+        if warning:
+            ridge_warnings.append(warning)
+
+    print("## LassoCV at equal cross-validation quality\n")
+    print(f"Median of {repeats} interleaved fits (one untimed warm-up each); "
+          f"tol = loosest of 1e-2..1e-10 whose mse_path_ is within "
+          f"{TARGET_DEVIATION:.0e} (max relative deviation over the {N_ALPHAS} x "
+          f"{N_FOLDS} grid) of scikit-learn's at tol={REFERENCE_TOL:.0e} and selects "
+          "the same alpha_; ratios > 1 mean slower than the reference library.\n")
+    print(lasso_table(lasso_rows))
+    print("\nProblems (every library gets the same explicit alpha grid and the same "
+          "KFold object; max_iter=100000 for sparsereg and sklearn):\n")
+    print("\n".join(summaries))
+    for note in notes:
+        print(f"- {note}")
+    print("\n## RidgeCV\n")
+    print(f"Median of {repeats} interleaved fits (one untimed warm-up each); the "
+          f"answers must agree: alpha_ equal, best_score_ within {SCORE_RTOL:.0e} "
+          "relative (a WARNING row otherwise).\n")
+    print(ridge_table(ridge_rows, ridge_warnings))
+    print("\nProblems:\n")
+    print("\n".join(ridge_summaries))
+    print("\n## Machine\n")
+    print("\n".join(bc.machine_info()))
+    print(f"\nTotal benchmark time: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
