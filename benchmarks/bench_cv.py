@@ -68,13 +68,13 @@ def folds(seed):
     return KFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
 
 
-def lasso_grid(X, y):
-    """The default LassoCV grid: 100 alphas from alpha_max to EPS * alpha_max."""
+def lasso_grid(X, y, eps=EPS):
+    """100 geometric alphas from alpha_max down to ``eps * alpha_max``."""
     top = bc.alpha_max(X, y, fit_intercept=True)
-    return np.geomspace(top, top * EPS, num=N_ALPHAS)
+    return np.geomspace(top, top * eps, num=N_ALPHAS)
 
 
-def lasso_problems(quick, seed):
+def lasso_problems(quick, seed, eps=EPS):
     """(a) dense Toeplitz-correlated X; (b) sparse CSC X, both with intercept."""
     if quick:
         dense = bc.make_dense_problem(100, 400, rho=0.6, n_nonzero=10, seed=seed)
@@ -86,10 +86,10 @@ def lasso_problems(quick, seed):
     for label, base in (("dense", dense), ("sparse", sparse_)):
         # bench_cd's description ends with its single alpha: replace that part
         head = base.description.split(", alpha=")[0]
-        grid = lasso_grid(base.X, base.y)
+        grid = lasso_grid(base.X, base.y, eps)
         description = (f"{head}, fit_intercept=True; {N_ALPHAS} alphas "
                        f"{grid[0]:.4g} .. {grid[-1]:.4g} (alpha_max .. alpha_max*"
-                       f"{EPS:g}), {N_FOLDS}-fold KFold(shuffle=True, "
+                       f"{eps:g}), {N_FOLDS}-fold KFold(shuffle=True, "
                        f"random_state={seed})")
         n, p = base.X.shape
         problems.append(CVProblem(f"{label} {n}x{p}", description, base.X, base.y,
