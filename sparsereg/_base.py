@@ -362,12 +362,13 @@ def make_solver(est, problem):
         targets = _targets(problem, gram)
         rng = check_random_state(est.random_state)
         random = getattr(est, "selection", "cyclic") == "random"
+        anderson = _check_anderson(est)
 
         def run(l1s, l2s, coef0):
             return [
                 cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
                          positive=est.positive, max_iter=max_iter, tol=est.tol,
-                         random=random,
+                         random=random, anderson=anderson,
                          rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
                 for k in range(len(l1s))
             ]
@@ -382,12 +383,29 @@ def make_solver(est, problem):
     return solve
 
 
+def _check_anderson(est):
+    """The estimator's ``anderson`` switch, refused where it cannot act."""
+    anderson = bool(getattr(est, "anderson", False))
+    if anderson and getattr(est, "selection", "cyclic") != "cyclic":
+        raise ValueError(
+            "anderson=True extrapolates the iterates of cyclic coordinate descent; "
+            "with selection='random' there is no fixed cycle to extrapolate: use "
+            "selection='cyclic' or anderson=False"
+        )
+    return anderson
+
+
 def _check_prox_grad_options(est):
     """Options that only coordinate descent has are errors, not silently ignored."""
     if getattr(est, "selection", "cyclic") != "cyclic":
         raise ValueError(
             f"selection={est.selection!r} chooses the coordinate order of "
             f"solver='cd'; solver={est.solver!r} has none: leave selection='cyclic'"
+        )
+    if getattr(est, "anderson", False):
+        raise ValueError(
+            f"anderson=True accelerates solver='cd'; solver={est.solver!r} has its own "
+            "scheme: leave anderson=False (or use solver='cd')"
         )
     pre = getattr(est, "precompute", False)
     if not (isinstance(pre, str) or pre is False):

@@ -42,9 +42,10 @@ class DenseDesign:
     def y_norm2(self, y):
         return float(y @ y)
 
-    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol):
+    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol,
+               anderson):
         return K.dense_epochs(self.X, R, w, self.norms2, active, a, b, positive,
-                              random, rng, n, tol)
+                              random, rng, n, tol, anderson)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.dense_gap_terms(self.X, R, y, idx, XtR)
@@ -90,10 +91,11 @@ class SparseDesign:
     def y_norm2(self, y):
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
-    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol):
+    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol,
+               anderson):
         return K.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
                                self.sw, self.colws, R, state, w, self.norms2, active,
-                               a, b, positive, random, rng, n, tol)
+                               a, b, positive, random, rng, n, tol, anderson)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -131,9 +133,10 @@ class GramDesign:
     def y_norm2(self, y):
         return float(y[1])
 
-    def epochs(self, Gw, state, w, active, a, b, positive, random, rng, n, tol):
+    def epochs(self, Gw, state, w, active, a, b, positive, random, rng, n, tol,
+               anderson):
         return K.gram_epochs(self.G, Gw, state[0], w, active, a, b, positive, random,
-                             rng, n, tol)
+                             rng, n, tol, anderson)
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
@@ -150,7 +153,7 @@ class GramDesign:
 
 
 def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
-             random=False, rng_seed=0, screen=True):
+             random=False, rng_seed=0, screen=True, anderson=False):
     """Minimize ``P`` for one target by coordinate descent, starting from ``w``.
 
     ``y`` is the centered (and, for dense X, ``sqrt(s)``-weighted) target; ``w`` is
@@ -169,6 +172,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     holds every feature that violates optimality), or for at most 50 epochs; then
     the full gap decides. A working set of half the features or more is not worth
     it: CD then runs on all the (unscreened) features.
+
+    ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
+    (see ``_kernels.py``): the same stopping rule is met in fewer epochs on
+    ill-conditioned problems, but the iterates no longer follow scikit-learn's.
     """
     n = design.n
     a, b = n * l1, n * l2
@@ -222,7 +229,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 if not final:
                     budget = min(budget, 10 - n_inner % 10)
             n_run, small_step = design.epochs(R, state, w, ws, a, b, positive,
-                                              random, rng, budget, tol)
+                                              random, rng, budget, tol, anderson)
             n_iter += n_run
             n_inner += n_run
             if ws is active:

@@ -30,3 +30,19 @@ def cv_results_table(err, grids, l1_ratios, n_nonzero):
     for k in range(n_folds):
         results[f"split{k}_test_error"] = flat[:, k]
     return results
+
+
+def argmin_tied(values, rtol=1e-12):
+    """Flat index of the first entry within ``rtol`` (relative) of the minimum.
+
+    Like ``np.argmin``, which scikit-learn uses and which breaks exact ties towards
+    the first entry (the largest alpha), but treating differences at the level of
+    floating-point rounding as ties too: on a plateau of the CV curve the choice
+    must not depend on the order in which rounding errors fell (a fit with integer
+    sample weights and one with repeated rows, say, give errors equal to 1e-15).
+    """
+    values = np.asarray(values, dtype=float)
+    best = float(np.min(values))
+    if not np.isfinite(best):
+        return int(np.argmin(values))
+    return int(np.flatnonzero((values <= best + rtol * abs(best)).ravel())[0])

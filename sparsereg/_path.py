@@ -74,6 +74,30 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     return coefs, gaps, n_iters
 
 
+def _deprecated_alphas(alphas, n_alphas):
+    """scikit-learn 1.9's deprecation of ``n_alphas`` and ``alphas=None`` in the
+    path functions, with its messages: both still work, with a FutureWarning."""
+    if not (isinstance(n_alphas, str) and n_alphas == "deprecated"):
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. 'alphas' "
+            "now accepts an integer value which removes the need to pass "
+            "'n_alphas'. Pass an explicit value to 'alphas' and leave 'n_alphas' to "
+            "its default value to silence this warning.", FutureWarning, stacklevel=4,
+        )
+        if isinstance(alphas, str) and alphas == "warn":
+            return n_alphas
+    if isinstance(alphas, str) and alphas == "warn":
+        return 100
+    if alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which point "
+            "the default value will be set to 100. Set 'alphas=100' to silence this "
+            "warning.", FutureWarning, stacklevel=4,
+        )
+        return 100
+    return alphas
+
+
 def resolve_alphas(alphas, problem, l1_ratio, eps, positive):
     """``alphas`` as given (array, sorted decreasing) or an int-sized grid."""
     if alphas is None:
@@ -93,8 +117,8 @@ def resolve_alphas(alphas, problem, l1_ratio, eps, positive):
     return np.sort(np.asarray(values, dtype=np.float64))[::-1]
 
 
-def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
-              Xy=None, copy_X=True, coef_init=None, verbose=False,
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
+              precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
               return_n_iter=False, positive=False, check_input=True, **params):
     """Compute the elastic-net path, warm-started from the largest alpha down.
 
@@ -116,9 +140,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
         Mixing parameter in (0, 1] (0 needs an explicit ``alphas`` array).
     eps : float, default=1e-3
         ``alpha_min / alpha_max`` of the generated grid.
-    alphas : int, array-like or None, default=None
-        Number of alphas of a geometric grid from ``alpha_max`` (100 if None), or
-        the alphas themselves (solved from the largest down).
+    n_alphas : int, default="deprecated"
+        Deprecated in scikit-learn 1.9 (pass ``alphas=n`` instead); accepted with
+        scikit-learn's FutureWarning.
+    alphas : int or array-like, default="warn"
+        Number of alphas of a geometric grid from ``alpha_max`` (the default:
+        100), or the alphas themselves (solved from the largest down). ``None``
+        means 100 with scikit-learn's FutureWarning (deprecated there in 1.9).
     precompute : "auto", bool or array-like of shape (n_features, n_features), \
             default="auto"
         Gram matrix use by coordinate descent, see :class:`~sparsereg.ElasticNet`.
@@ -140,7 +168,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
         Validate X and y (skip only if already validated).
     **params : dict
         ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver`` ("cd",
-        "ista", "fista") and ``sample_weight``, as for
+        "ista", "fista"), ``anderson`` and ``sample_weight``, as for
         :class:`~sparsereg.ElasticNet`.
 
     Returns
@@ -167,11 +195,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
     from .linear_model import ElasticNet
 
     unknown = set(params) - {"tol", "max_iter", "selection", "random_state", "solver",
-                             "sample_weight"}
+                             "anderson", "sample_weight"}
     if unknown:
         raise ValueError(
             f"Unexpected parameters in params: {sorted(unknown)}. The path accepts "
-            "tol, max_iter, selection, random_state, solver and sample_weight."
+            "tol, max_iter, selection, random_state, solver, anderson and "
+            "sample_weight."
         )
     sample_weight = params.pop("sample_weight", None)
     opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
@@ -187,7 +216,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
     problem = Problem(X, Y, sw, False, copy_X=True)
     if Xy is not None:
         problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
-    alphas = resolve_alphas(alphas, problem, l1_ratio, eps, positive)
+    alphas = resolve_alphas(_deprecated_alphas(alphas, n_alphas), problem, l1_ratio,
+                            eps, positive)
     coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,
                                         verbose)
     if y.ndim == 1:
@@ -197,9 +227,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, alphas=None, precompute="auto",
     return alphas, coefs, gaps
 
 
-def lasso_path(X, y, *, eps=1e-3, alphas=None, precompute="auto", Xy=None,
-               copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
-               positive=False, **params):
+def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
+               precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+               return_n_iter=False, positive=False, **params):
     """Compute the Lasso path: :func:`enet_path` with ``l1_ratio=1``.
 
     Solves ``1 / (2 * n_samples) * ||y - Xw||^2_2 + alpha * ||w||_1`` for each alpha
@@ -214,8 +244,10 @@ def lasso_path(X, y, *, eps=1e-3, alphas=None, precompute="auto", Xy=None,
         Targets (columns solved independently).
     eps : float, default=1e-3
         ``alpha_min / alpha_max`` of the generated grid.
-    alphas : int, array-like or None, default=None
-        Grid size (100 if None) or the alphas.
+    n_alphas : int, default="deprecated"
+        Deprecated (scikit-learn 1.9): use ``alphas=n``.
+    alphas : int or array-like, default="warn"
+        Grid size (100 by default; None too, with a FutureWarning) or the alphas.
     precompute : "auto", bool or array-like, default="auto"
         Gram matrix use by coordinate descent.
     Xy : array-like, default=None
@@ -232,14 +264,14 @@ def lasso_path(X, y, *, eps=1e-3, alphas=None, precompute="auto", Xy=None,
         Constrain the coefficients to be non-negative.
     **params : dict
         ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver``,
-        ``sample_weight``.
+        ``anderson``, ``sample_weight``.
 
     Returns
     -------
     alphas, coefs, dual_gaps[, n_iters]
         As :func:`enet_path`.
     """
-    return enet_path(X, y, l1_ratio=1.0, eps=eps, alphas=alphas,
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
                      precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
                      verbose=verbose, return_n_iter=return_n_iter, positive=positive,
                      **params)

@@ -78,6 +78,14 @@ class ElasticNet(LinearBase):
         same objective and stop by the same rule; ``n_iter_`` counts epochs (CD) or
         gradient steps (ISTA/FISTA), each of which reads X about twice. FISTA solves
         all targets of a 2-D y at once with matrix products.
+    anderson : bool, default=False
+        Anderson extrapolation of the coordinate-descent iterates (``solver="cd"``,
+        cyclic selection): every 6 epochs the last iterates are combined into a
+        better one, kept only if it lowers the objective. Same objective and
+        stopping rule, often 3-5x fewer epochs on correlated features and tight
+        ``tol``. Off by default because the iterates then no longer follow
+        scikit-learn's: without it, ``coef_`` equals scikit-learn's at any ``tol``
+        (to rounding); with it, only to within ``tol``.
 
     Attributes
     ----------
@@ -126,12 +134,13 @@ class ElasticNet(LinearBase):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
+        "anderson": ["boolean"],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", solver="cd"):
+                 selection="cyclic", solver="cd", anderson=False):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -144,6 +153,7 @@ class ElasticNet(LinearBase):
         self.random_state = random_state
         self.selection = selection
         self.solver = solver
+        self.anderson = anderson
 
     def _penalty(self, sum_sample_weight):
         return penalty_weights("enet", self.alpha, self.l1_ratio)
@@ -212,6 +222,8 @@ class Lasso(ElasticNet):
         Coordinate order (coordinate descent only).
     solver : {"cd", "ista", "fista"}, default="cd"
         Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
+    anderson : bool, default=False
+        Anderson extrapolation of coordinate descent (see :class:`ElasticNet`).
 
     Attributes
     ----------
@@ -245,7 +257,8 @@ class Lasso(ElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
-                 positive=False, random_state=None, selection="cyclic", solver="cd"):
+                 positive=False, random_state=None, selection="cyclic", solver="cd",
+                 anderson=False):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute
@@ -257,6 +270,7 @@ class Lasso(ElasticNet):
         self.random_state = random_state
         self.selection = selection
         self.solver = solver
+        self.anderson = anderson
 
     def _penalty(self, sum_sample_weight):
         return penalty_weights("lasso", self.alpha)

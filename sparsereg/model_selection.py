@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
-from ._cv_common import FixedLinear, cv_results_table
+from ._cv_common import FixedLinear, argmin_tied, cv_results_table
 from ._path import compute_path, resolve_alphas
 from ._ridge_cv import RidgeCV
 
@@ -48,6 +48,7 @@ class _CVBase(LinearBase):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
+        "anderson": ["boolean"],
         "alpha_rule": [StrOptions({"min", "1se"}), callable],
         "max_nonzero": [Interval(Integral, 0, None, closed="left"), None],
         "scoring": [str, callable, None],
@@ -109,7 +110,8 @@ class _CVBase(LinearBase):
         coef_path = np.array([c[0] for c, _, _ in paths])  # (n_l1, p, n_alphas)
         n_nonzero = np.count_nonzero(coef_path, axis=1)  # (n_l1, n_alphas)
         self.cv_results_ = cv_results_table(err, grids, l1_ratios, n_nonzero)
-        i_min, j_min = np.unravel_index(np.argmin(err.mean(axis=2)), err.shape[:2])
+        i_min, j_min = np.unravel_index(argmin_tied(err.mean(axis=2)),
+                                        err.shape[:2])
         j_1se = _one_se_index(err[i_min], grids[i_min])
         self.alpha_min_, self.alpha_1se_ = grids[i_min, j_min], grids[i_min, j_1se]
         i, j = self._choose(err, n_nonzero, i_min, j_min, j_1se)
@@ -125,7 +127,8 @@ class _CVBase(LinearBase):
 
     def _refit(self, X, y, sw):
         """The final model: a cold fit at (alpha_, l1_ratio_), as scikit-learn does
-        (so that coef_ matches its LassoCV/ElasticNetCV at any tol)."""
+        (so that, without ``anderson``, coef_ matches its LassoCV/ElasticNetCV at any
+        tol)."""
         from .linear_model import ElasticNet
 
         precompute = False if isinstance(self.precompute, str) else self.precompute
@@ -134,7 +137,7 @@ class _CVBase(LinearBase):
             fit_intercept=self.fit_intercept, precompute=precompute,
             max_iter=self.max_iter, tol=self.tol, positive=self.positive,
             random_state=self.random_state, selection=self.selection,
-            solver=self.solver,
+            solver=self.solver, anderson=self.anderson,
         ).fit(X, y, sample_weight=sw)
         for name in ("coef_", "intercept_", "dual_gap_", "n_iter_"):
             setattr(self, name, getattr(model, name))
@@ -158,7 +161,7 @@ class _CVBase(LinearBase):
                     "nonzero coefficients; lower eps or pass larger alphas"
                 )
             mean = np.where(allowed, mean, np.inf)
-            i_min, j_min = np.unravel_index(np.argmin(mean), mean.shape)
+            i_min, j_min = np.unravel_index(argmin_tied(mean), mean.shape)
             if self.alpha_rule == "1se":
                 masked = np.where(allowed[i_min][:, None], err[i_min], np.inf)
                 return i_min, _one_se_index(masked, None)
@@ -201,7 +204,7 @@ def _one_se_index(err, alphas):
     """glmnet's lambda.1se: the largest alpha whose mean error is within one
     standard error (sample std of the fold errors / sqrt(n_folds)) of the minimum."""
     mean = err.mean(axis=1)
-    best = int(np.argmin(mean))
+    best = argmin_tied(mean)
     n_folds = err.shape[1]
     se = err[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
     within = np.flatnonzero(mean <= mean[best] + se)
@@ -263,6 +266,10 @@ _CV_DOC = """
         Coordinate order of coordinate descent.
     solver : {{"cd", "ista", "fista"}}, default="cd"
         The path solver (see :class:`~sparsereg.ElasticNet`).
+    anderson : bool, default=False
+        Anderson extrapolation of coordinate descent (see
+        :class:`~sparsereg.ElasticNet`), for every solve: folds, full-data path and
+        final fit. Recommended for tight ``tol`` on correlated features.
     alpha_rule : {{"min", "1se"}} or callable, default="min"
         "min": the alpha of the smallest mean CV error (scikit-learn). "1se":
         glmnet's ``lambda.1se``, the largest alpha whose mean error is within one
@@ -348,8 +355,8 @@ class ElasticNetCV(_CVBase):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", solver="cd", alpha_rule="min", max_nonzero=None,
-                 scoring=None):
+                 selection="cyclic", solver="cd", anderson=False, alpha_rule="min",
+                 max_nonzero=None, scoring=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -365,6 +372,7 @@ class ElasticNetCV(_CVBase):
         self.random_state = random_state
         self.selection = selection
         self.solver = solver
+        self.anderson = anderson
         self.alpha_rule = alpha_rule
         self.max_nonzero = max_nonzero
         self.scoring = scoring
@@ -395,7 +403,8 @@ class LassoCV(_CVBase):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 solver="cd", alpha_rule="min", max_nonzero=None, scoring=None):
+                 solver="cd", anderson=False, alpha_rule="min", max_nonzero=None,
+                 scoring=None):
         self.eps = eps
         self.alphas = alphas
         self.fit_intercept = fit_intercept
@@ -410,6 +419,7 @@ class LassoCV(_CVBase):
         self.random_state = random_state
         self.selection = selection
         self.solver = solver
+        self.anderson = anderson
         self.alpha_rule = alpha_rule
         self.max_nonzero = max_nonzero
         self.scoring = scoring

@@ -50,7 +50,14 @@ def _assert_coef_close(ours, ref, rtol):
     )
 
 
-SOLVERS = ["cd", "ista", "fista"]
+SOLVERS = ["cd", "cd+anderson", "ista", "fista"]
+
+
+def _solver(label):
+    """Estimator keywords of a solver label ("cd+anderson": CD with extrapolation)."""
+    if label == "cd+anderson":
+        return dict(solver="cd", anderson=True)
+    return dict(solver=label)
 GRID = list(itertools.product(
     ["lasso", "enet"], SHAPES, FORMATS, [True, False], [False, True], [False, True],
 ))
@@ -71,10 +78,10 @@ def test_enet_matches_sklearn(model, shape, fmt, fit_intercept, weighted, positi
     params = dict(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
                   tol=1e-12, max_iter=100_000)
     if model == "lasso":
-        ours = sr.Lasso(solver=solver, **params).fit(X, y, sample_weight=sw)
+        ours = sr.Lasso(**_solver(solver), **params).fit(X, y, sample_weight=sw)
         ref = _sk_fit(sk.Lasso(**params), X, y, sw)
     else:
-        ours = sr.ElasticNet(l1_ratio=l1_ratio, solver=solver, **params).fit(
+        ours = sr.ElasticNet(l1_ratio=l1_ratio, **_solver(solver), **params).fit(
             X, y, sample_weight=sw)
         ref = _sk_fit(sk.ElasticNet(l1_ratio=l1_ratio, **params), X, y, sw)
     _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
@@ -94,7 +101,8 @@ def test_multi_output_matches_sklearn(model, fmt, shape, solver):
     X = to_format(X, fmt)
     Est, Ref = (sr.Lasso, sk.Lasso) if model == "lasso" else (sr.ElasticNet,
                                                                sk.ElasticNet)
-    ours = Est(alpha=0.05, tol=1e-12, max_iter=100_000, solver=solver).fit(X, Y)
+    ours = Est(alpha=0.05, tol=1e-12, max_iter=100_000, **_solver(solver)).fit(
+        X, Y)
     ref = _sk_fit(Ref(alpha=0.05, tol=1e-12, max_iter=100_000), X, Y, None)
     assert ours.coef_.shape == ref.coef_.shape == (3, X.shape[1])
     assert ours.intercept_.shape == (3,)
@@ -113,7 +121,8 @@ def test_float32_matches_sklearn_float64(model, fmt, solver):
     y32 = y.astype(np.float32)
     Est, Ref = (sr.Lasso, sk.Lasso) if model == "lasso" else (sr.ElasticNet,
                                                                sk.ElasticNet)
-    ours = Est(alpha=0.05, tol=1e-10, max_iter=100_000, solver=solver).fit(X32, y32)
+    ours = Est(alpha=0.05, tol=1e-10, max_iter=100_000, **_solver(solver)).fit(
+        X32, y32)
     ref = _sk_fit(Ref(alpha=0.05, tol=1e-12, max_iter=100_000),
                   X32.astype(np.float64), y32.astype(np.float64), None)
     assert ours.coef_.dtype == np.float32

@@ -280,3 +280,12 @@ def test_verbose_reports_folds_and_the_alpha_grid(capsys):
     sr.LassoCV(cv=3, alphas=5).fit(X, y)
     out = capsys.readouterr()
     assert "[path]" not in out.out + out.err
+
+
+def test_rounding_level_ties_go_to_the_largest_alpha():
+    from sparsereg._cv_common import argmin_tied
+    mean = np.array([3.0, 2.0, 1.0 + 4e-16, 1.0, 1.0 + 1e-9])
+    assert argmin_tied(mean) == 2  # 4e-16 above the minimum: a tie
+    assert np.argmin(mean) == 3
+    assert argmin_tied(np.array([2.0, 1.0, 1.0])) == 1  # exact ties: np.argmin's
+    assert argmin_tied(np.array([[5.0, 1.0], [1.0 + 1e-15, 0.5]])) == 3

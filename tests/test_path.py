@@ -100,3 +100,19 @@ def test_l1_ratio_zero_with_explicit_alphas_is_a_ridge_path():
     for k, alpha in enumerate(a):
         ridge = sr.Ridge(alpha=alpha * 30, fit_intercept=False).fit(X, y)
         np.testing.assert_allclose(coefs[:, k], ridge.coef_, rtol=1e-7)
+
+
+@pytest.mark.parametrize("path", [sr.lasso_path, sr.enet_path])
+def test_deprecated_n_alphas_and_alphas_none_as_sklearn(path):
+    X, y = make_data(20, 6, seed=1)
+    with pytest.warns(FutureWarning, match="'n_alphas' was deprecated in 1.9"):
+        a, _, _ = path(X, y, n_alphas=7)
+    assert len(a) == 7
+    with pytest.warns(FutureWarning, match="'alphas=None' is deprecated"):
+        a, _, _ = path(X, y, alphas=None)
+    assert len(a) == 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a, _, _ = path(X, y)
+        b, _, _ = path(X, y, alphas=100)
+    np.testing.assert_array_equal(a, b)

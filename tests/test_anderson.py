@@ -1,0 +1,125 @@
+"""Anderson extrapolation of coordinate descent (``anderson=True``).
+
+It must reach the same solution under the same stopping rule (checked against plain
+CD, scikit-learn and the optimality conditions) in fewer epochs on the problems it is
+meant for: correlated features and a tight ``tol``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from _helpers import kkt_violation, make_data, to_format
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
+from sklearn.utils._param_validation import InvalidParameterError
+
+import sparsereg as sr
+
+
+def _alpha_max(X, y):
+    Xd = to_format(X, "dense")
+    return np.abs((Xd - Xd.mean(0)).T @ (y - y.mean())).max() / Xd.shape[0]
+
+
+# (format, precompute, n, p): the dense, sparse and Gram kernels; p > 500 runs the
+# working-set driver
+DESIGNS = [
+    ("dense", False, 100, 300),
+    ("csc", False, 100, 300),
+    ("dense", True, 300, 100),
+    ("dense", False, 80, 1000),
+    ("csc", False, 80, 1000),
+]
+
+
+@pytest.mark.parametrize("fmt,precompute,n,p", DESIGNS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_same_solution_in_fewer_epochs(fmt, precompute, n, p, l1_ratio):
+    if fmt == "dense":
+        X, y = make_data(n, p, rho=0.9, seed=1, n_informative=20)
+    else:
+        X, y = make_data(n, p, density=0.1, seed=1, n_informative=20)
+    alpha = _alpha_max(X, y) / 100
+    params = dict(alpha=alpha, l1_ratio=l1_ratio, precompute=precompute, tol=1e-10,
+                  max_iter=100_000)
+    plain = sr.ElasticNet(**params).fit(X, y)
+    fast = sr.ElasticNet(anderson=True, **params).fit(X, y)
+    scale = np.abs(plain.coef_).max()
+    assert np.abs(fast.coef_ - plain.coef_).max() <= 1e-6 * scale
+    assert fast.dual_gap_ <= 1e-10 * np.var(y)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    assert kkt_violation(X, y, fast.coef_, fast.intercept_, l1, l2) <= 1e-5 * l1
+    # measured: 0.14-0.57 of plain CD's epochs; 0.74 for the Gram elastic net
+    assert fast.n_iter_ <= 0.8 * plain.n_iter_, (fast.n_iter_, plain.n_iter_)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_positive_and_weights(fmt):
+    X, y = make_data(60, 150, rho=0.8, seed=2, n_informative=10)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(0).uniform(0.1, 3.0, X.shape[0])
+    alpha = _alpha_max(X, y) / 50
+    params = dict(alpha=alpha, positive=True, tol=1e-12, max_iter=100_000)
+    ours = sr.Lasso(anderson=True, **params).fit(X, y, sample_weight=sw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = sk.Lasso(**params).fit(X, y, sample_weight=sw)
+    assert ours.coef_.min() >= 0.0
+    assert np.abs(ours.coef_ - ref.coef_).max() <= 1e-6 * np.abs(ref.coef_).max()
+
+
+def test_float32_keeps_dtype_and_solution():
+    X, y = make_data(80, 200, rho=0.8, seed=3)
+    alpha = _alpha_max(X, y) / 30
+    ref = sr.Lasso(alpha=alpha, tol=1e-12, max_iter=100_000).fit(X, y)
+    ours = sr.Lasso(alpha=alpha, tol=1e-10, max_iter=100_000, anderson=True).fit(
+        X.astype(np.float32), y.astype(np.float32))
+    assert ours.coef_.dtype == np.float32
+    assert np.abs(ours.coef_ - ref.coef_).max() <= 1e-5 * np.abs(ref.coef_).max()
+
+
+def test_path_matches_and_saves_epochs():
+    X, y = make_data(100, 400, rho=0.9, seed=4, n_informative=30)
+    X, y = X - X.mean(0), y - y.mean()
+    kw = dict(alphas=30, eps=1e-2, tol=1e-9, max_iter=100_000, return_n_iter=True)
+    a1, c1, _, it1 = sr.lasso_path(X, y, **kw)
+    a2, c2, g2, it2 = sr.lasso_path(X, y, anderson=True, **kw)
+    np.testing.assert_array_equal(a1, a2)
+    assert np.abs(c2 - c1).max() <= 1e-6 * np.abs(c1).max()
+    assert np.all(g2 <= 1e-9 * (y @ y) / len(y))
+    assert it2.sum() <= 0.6 * it1.sum(), (it2.sum(), it1.sum())
+
+
+def test_lassocv_matches_sklearn():
+    X, y = make_data(80, 200, rho=0.8, seed=5, n_informative=10)
+    cv = KFold(4, shuffle=True, random_state=0)
+    alphas = np.geomspace(_alpha_max(X, y), _alpha_max(X, y) / 1000, 40)
+    ours = sr.LassoCV(alphas=alphas, cv=cv, tol=1e-10, max_iter=100_000,
+                      anderson=True).fit(X, y)
+    ref = sk.LassoCV(alphas=alphas, cv=cv, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
+    assert np.abs(ours.coef_ - ref.coef_).max() <= 1e-6 * np.abs(ref.coef_).max()
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(selection="random"), "selection='random'"),
+    (dict(solver="fista"), "solver='fista'"),
+    (dict(solver="ista"), "solver='ista'"),
+])
+def test_refused_where_it_cannot_act(kwargs, match):
+    X, y = make_data(30, 10, seed=0)
+    with pytest.raises(ValueError, match=match):
+        sr.Lasso(alpha=0.1, anderson=True, **kwargs).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        sr.LassoCV(cv=3, anderson=True, **kwargs).fit(X, y)
+
+
+def test_must_be_boolean():
+    X, y = make_data(30, 10, seed=0)
+    with pytest.raises(InvalidParameterError, match="anderson"):
+        sr.ElasticNet(anderson="yes").fit(X, y)
+    with pytest.raises(ValueError, match="anderson"):
+        sr.lasso_path(X, y, anderson="yes")
