@@ -163,7 +163,8 @@ class CVLibrary:
 
 
 def lasso_libraries(probe):
-    """sparsereg and scikit-learn LassoCV, plus celer's if it works on ``probe``.
+    """sparsereg (plain and ``anderson=True``) and scikit-learn LassoCV, plus
+    celer's if it works on ``probe``.
 
     celer is tried on a small problem posed like the real ones (explicit alphas, a
     KFold object); if it does not import or raises, it is skipped with a note.
@@ -173,6 +174,8 @@ def lasso_libraries(probe):
     import sparsereg
 
     libs = [CVLibrary("sparsereg", sparsereg.LassoCV, {"max_iter": bc.BIG_MAX_ITER}),
+            CVLibrary("sparsereg+anderson", sparsereg.LassoCV,
+                      {"max_iter": bc.BIG_MAX_ITER, "anderson": True}),
             CVLibrary("sklearn", sklearn.linear_model.LassoCV,
                       {"max_iter": bc.BIG_MAX_ITER})]
     notes = []
@@ -250,7 +253,7 @@ def choose_cv_tol(lib, problem, reference, log):
         except Exception as exc:
             return None, None, f"n/a: fit raised {type(exc).__name__}: {exc}"
         dev, same = deviation(est, reference), same_alpha(est, reference)
-        log(f"  ladder:    {lib.name:9s} tol={tol:.0e} max rel. dev={dev:.1e} "
+        log(f"  ladder:    {lib.name:18s} tol={tol:.0e} max rel. dev={dev:.1e} "
             f"alpha_ {'same' if same else 'DIFFERS'} ({seconds:.2f}s)")
         if dev <= TARGET_DEVIATION and same:
             return tol, dev, ""
@@ -277,7 +280,7 @@ def run_lasso_problem(problem, libs, repeats, log):
     if timed:
         bc.time_interleaved(problem, timed, rows, repeats)
         for lib in timed:
-            log(f"  timed:     {lib.name:9s} median {rows[lib.name].median:.3f}s")
+            log(f"  timed:     {lib.name:18s} median {rows[lib.name].median:.3f}s")
     nnz = int(np.count_nonzero(reference.coef_))
     summary = (f"- **{problem.name}**: {problem.description}. Reference (sklearn, "
                f"tol={REFERENCE_TOL:.0e}, {seconds:.1f} s): "
@@ -310,7 +313,7 @@ def run_ridge_problem(problem, libs, repeats, log):
         fastest = min(fastest, seconds, again)
         fitted[lib.name] = est
         rows[lib.name].alpha, rows[lib.name].score = est.alpha_, est.best_score_
-        log(f"  check:     {lib.name:9s} alpha_={est.alpha_:.6g} "
+        log(f"  check:     {lib.name:18s} alpha_={est.alpha_:.6g} "
             f"best_score_={est.best_score_:.12g} ({seconds:.3f}s, {again:.3f}s)")
     ref = fitted["sklearn"]
     warning = ""
@@ -327,7 +330,7 @@ def run_ridge_problem(problem, libs, repeats, log):
                         repeats)
     for lib in libs:
         rows[lib.name].times = [t / k for t in rows[lib.name].times]
-        log(f"  timed:     {lib.name:9s} median {rows[lib.name].median:.4f}s "
+        log(f"  timed:     {lib.name:18s} median {rows[lib.name].median:.4f}s "
             f"({k} fits per sample)")
     return [rows[lib.name] for lib in libs], warning, k
 
