@@ -317,8 +317,7 @@ class _BaseMLP(BaseEstimator):
                 net.forward(Xb, m, train=True)
                 loss, sw_sum = net.backward(Xb, Yb, swb, m, self.alpha, train=True)
                 if l1:
-                    loss += l1 * sum(float(np.abs(W).sum())
-                                     for W in self.coefs_) / sw_sum
+                    loss += l1 * net.l1_norm() / sw_sum
                 if not np.isfinite(loss):
                     raise DivergenceError(
                         f"Training diverged in epoch {self.n_iter_ + 1}: the loss "

@@ -138,6 +138,7 @@ class Network:
                                            else np.float64)
         self.coef_grads = [np.empty_like(W) for W in coefs]
         self.intercept_grads = [np.empty_like(b) for b in intercepts]
+        self.coef_scratch = [np.empty_like(W) for W in coefs]
 
     # -- forward
 
@@ -206,7 +207,9 @@ class Network:
             else:
                 np.matmul(A_prev.T, delta, out=cg)
             if alpha:
-                cg += alpha * W
+                tmp = self.coef_scratch[l - 1]
+                np.multiply(W, alpha, out=tmp)
+                cg += tmp
                 w = W.ravel()
                 l2 += float(w @ w)
             cg /= sw_sum
@@ -223,6 +226,14 @@ class Network:
                                 self.scratch[l - 1][:n])
             delta = prev
         return loss + 0.5 * alpha * l2 / sw_sum, sw_sum
+
+    def l1_norm(self):
+        """``sum_l ||W_l||_1`` (no allocation)."""
+        total = 0.0
+        for W, tmp in zip(self.coefs, self.coef_scratch, strict=True):
+            np.abs(W, out=tmp)
+            total += float(tmp.sum())
+        return total
 
     def _input_of(self, l, n, train):
         """What layer ``l`` passed on: its masked activation, or the activation."""
