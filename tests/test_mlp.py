@@ -443,3 +443,23 @@ def test_divergence_is_a_clear_error():
                                                    match="learning_rate_init"):
         MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=50,
                      random_state=0).fit(X * 1e3, y * 1e3)
+
+
+def test_divergence_seen_on_the_validation_set_is_the_same_error():
+    X, y = load_digits(return_X_y=True)
+    with np.errstate(all="ignore"), pytest.raises(DivergenceError,
+                                                   match="learning_rate_init=1"):
+        MLPRegressor(activation="identity", solver="sgd", learning_rate_init=1,
+                     early_stopping=True, max_iter=20, random_state=0).fit(X, y)
+
+
+def test_partial_fit_classes_and_infinite_patience():
+    X, y = _classification("binary")
+    with pytest.raises(ValueError, match="not in `classes"):
+        MLPClassifier(solver="sgd").partial_fit(X, y, classes=[2])
+    with pytest.raises(ValueError, match="classes must be passed"):
+        MLPClassifier().partial_fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        model = MLPClassifier(max_iter=7, n_iter_no_change=np.inf, tol=1e9,
+                              random_state=0).fit(X, y)
+    assert model.n_iter_ == 7

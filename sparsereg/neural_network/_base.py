@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches, shuffle
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -59,7 +59,8 @@ class _BaseMLP(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
+                             Options(Real, {np.inf})],
         "monitor": [StrOptions({"val_score", "val_loss"})],
         "restore_best_weights": ["boolean"],
         "dtype": [None, StrOptions({"float32", "float64"}), type],
@@ -253,8 +254,28 @@ class _BaseMLP(BaseEstimator):
             )
         return (X_tr, Y_tr, sw_tr), (X_v, Y_v, self._decode(Y_v), sw_v)
 
+    def _ensure_bookkeeping(self):
+        """Training records a model set up by hand (or unpickled from an older
+        version) may lack; the weights themselves are the caller's."""
+        if not hasattr(self, "loss_curve_"):
+            self.loss_curve_ = []
+        if not hasattr(self, "history_"):
+            self.history_ = {"train_loss": list(self.loss_curve_), "val_loss": [],
+                             "val_score": []}
+        for name, value in (("_no_improvement_count", 0), ("_best_state", None),
+                            ("best_epoch_", None), ("n_iter_", 0), ("t_", 0)):
+            if not hasattr(self, name):
+                setattr(self, name, value)
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = None if self.early_stopping else np.inf
+        if not hasattr(self, "validation_scores_"):
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = -np.inf if self.early_stopping else None
+            self.best_validation_loss_ = np.inf if self.early_stopping else None
+
     def _train(self, X, Y, sw, rates, incremental, dtype, X_val, y_val,
                sample_weight_val):
+        self._ensure_bookkeeping()
         n_coefs = len(self.coefs_)
         params = self.coefs_ + self.intercepts_
         if not incremental or not hasattr(self, "_optimizer"):
@@ -315,12 +336,8 @@ class _BaseMLP(BaseEstimator):
                 if l1:
                     loss += l1 * net.l1_norm() / sw_sum
                 if not np.isfinite(loss):
-                    raise DivergenceError(
-                        f"Training diverged in epoch {self.n_iter_ + 1}: the loss "
-                        f"became {loss}. learning_rate_init="
-                        f"{self.learning_rate_init} is likely too large for this "
-                        "data (or the inputs are badly scaled: standardize them)."
-                    )
+                    raise self._diverged(self.n_iter_ + 1,
+                                         f"the training loss became {loss}")
                 accumulated += loss * m
                 self._optimizer.update(net.coef_grads + net.intercept_grads,
                                        l1 / sw_sum)
@@ -360,9 +377,21 @@ class _BaseMLP(BaseEstimator):
                              strict=True):
                 W[...] = Wb
 
+    def _diverged(self, epoch, what):
+        return DivergenceError(
+            "Solver produced non-finite parameter weights. The input data may "
+            "contain large values and need to be preprocessed. Training diverged in "
+            f"epoch {epoch}: {what}; learning_rate_init="
+            f"{self.learning_rate_init} is likely too large for this data (or the "
+            "inputs are badly scaled: standardize them)."
+        )
+
     def _evaluate(self, net, val):
         Xv, Yv, yv_raw, swv = val
         out = net.predict(Xv)
+        if not np.isfinite(out).all():
+            raise self._diverged(self.n_iter_, "the predictions on the validation "
+                                 "set are not finite")
         sw_sum = float(Xv.shape[0]) if swv is None else float(swv.sum())
         loss = data_loss(self._loss_kind(), out, Yv.astype(out.dtype, copy=False),
                          swv, sw_sum, np.empty_like(out))

@@ -428,6 +428,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to "
                                  "partial_fit.")
+            unknown = np.setdiff1d(unique_labels(y), np.asarray(classes))
+            if len(unknown):
+                raise ValueError(
+                    f"`y` has classes {unknown} that are not in `classes={classes!r}`"
+                )
         elif classes is not None and not np.array_equal(
                 np.sort(np.asarray(classes)), np.sort(self.classes_)):
             raise ValueError(
