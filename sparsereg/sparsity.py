@@ -1,0 +1,350 @@
+"""How sparse are fitted models: a report, paths of nonzeros, selection stability.
+
+All functions take fitted scikit-learn-style estimators: any model with a ``coef_``
+(sparsereg's or scikit-learn's), a :class:`~sklearn.pipeline.Pipeline` ending in one
+(its coefficients are those of the final step, on the features that step sees), and
+the CV estimators, which count at their chosen alpha (their ``coef_``).
+"""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+
+def extract_coef(model):
+    """The fitted coefficients of ``model`` as a float array.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted linear model (``coef_``), or a Pipeline whose last step is one.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,) or (n_targets, n_features)
+        ``coef_`` as given by the model (scikit-learn's shapes), in float64.
+
+    Raises
+    ------
+    TypeError
+        If the model (or the last step of the pipeline) has no ``coef_``.
+    """
+    final = model
+    if hasattr(model, "steps"):  # a Pipeline: the estimator is its last step
+        final = model.steps[-1][1]
+    coef = getattr(final, "coef_", None)
+    if coef is None:
+        raise TypeError(
+            f"{type(final).__name__} has no coef_: pass fitted linear models (Lasso, "
+            "ElasticNet, Ridge, their CV versions, or a Pipeline ending in one)"
+        )
+    return np.asarray(coef, dtype=np.float64)
+
+
+def feature_names_of(model, n_features, feature_names=None):
+    """Names of the coefficients: given ones, else those the model saw, else x0..."""
+    if feature_names is not None:
+        names = [str(f) for f in feature_names]
+        if len(names) != n_features:
+            raise ValueError(
+                f"feature_names has {len(names)} names for {n_features} coefficients"
+            )
+        return names
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    for candidate in (final, model):
+        names = getattr(candidate, "feature_names_in_", None)
+        if names is not None and len(names) == n_features:
+            return [str(f) for f in names]
+    return [f"x{j}" for j in range(n_features)]
+
+
+def _as_named(models):
+    if isinstance(models, dict):
+        named = list(models.items())
+    else:
+        named = [(f"model {k}", m) for k, m in enumerate(models)]
+    if not named:
+        raise ValueError("models is empty: pass a dict name -> fitted estimator")
+    return named
+
+
+def _table(columns):
+    """A pandas DataFrame when pandas is installed, else the dict of columns."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return columns
+    return pd.DataFrame(columns).set_index("model")
+
+
+def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
+    """Compare the sparsity of fitted linear models.
+
+    Parameters
+    ----------
+    models : dict of str -> estimator, or list of estimators
+        Fitted models with 1-D ``coef_`` (see :func:`extract_coef`); CV estimators
+        count at their chosen alpha, pipelines by their last step.
+    feature_names : list of str, default=None
+        Names of the coefficients (default: the names the models saw, else
+        ``x0, x1, ...``).
+    tol : float, default=0.0
+        A coefficient counts as zero when ``|coef| <= tol``; the value is repeated
+        in the ``zero_tol`` column.
+    true_coef : array-like of shape (n_features,), default=None
+        The true coefficients, when known: their nonzeros are the true support.
+
+    Returns
+    -------
+    report : pandas.DataFrame or dict of lists
+        One row per model (a DataFrame indexed by ``model`` when pandas is
+        installed, else a dict of columns): ``n_features``, ``n_nonzero``,
+        ``frac_zero``, ``l1_norm``, ``l2_norm``, ``support`` (the names of the
+        nonzero features), ``zero_tol``, one ``jaccard[<name>]`` column per model
+        (the Jaccard overlap ``|A & B| / |A | B|`` of the two supports; 1.0 for two
+        empty ones) and, with ``true_coef``, ``precision``, ``recall`` and ``f1``
+        of the support against the true one.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import Lasso, Ridge
+    >>> from sparsereg.sparsity import sparsity_report
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> report = sparsity_report({"lasso": Lasso(alpha=0.5).fit(X, y),
+    ...                           "ridge": Ridge(alpha=1.0).fit(X, y)})
+    >>> report["n_nonzero"].tolist()
+    [4, 10]
+    """
+    if tol < 0:
+        raise ValueError(f"tol must be >= 0, got {tol}")
+    named = _as_named(models)
+    coefs = []
+    for name, model in named:
+        coef = extract_coef(model)
+        if coef.ndim != 1:
+            raise ValueError(
+                f"model {name!r} has coef_ of shape {coef.shape}: the report compares "
+                "single-target models (fit one model per target)"
+            )
+        coefs.append(coef)
+    p = coefs[0].size
+    if any(c.size != p for c in coefs):
+        raise ValueError("the models have different numbers of coefficients: "
+                         f"{[c.size for c in coefs]}")
+    names = feature_names_of(named[0][1], p, feature_names)
+    supports = [np.abs(c) > tol for c in coefs]
+    columns = {
+        "model": [name for name, _ in named],
+        "n_features": [p] * len(named),
+        "n_nonzero": [int(s.sum()) for s in supports],
+        "frac_zero": [float(1.0 - s.mean()) if p else 0.0 for s in supports],
+        "l1_norm": [float(np.abs(c).sum()) for c in coefs],
+        "l2_norm": [float(np.sqrt(c @ c)) for c in coefs],
+        "support": [[names[j] for j in np.flatnonzero(s)] for s in supports],
+        "zero_tol": [float(tol)] * len(named),
+    }
+    for (other, _), s_other in zip(named, supports, strict=True):
+        columns[f"jaccard[{other}]"] = [_jaccard(s, s_other) for s in supports]
+    if true_coef is not None:
+        truth = np.asarray(true_coef, dtype=np.float64).ravel() != 0
+        if truth.size != p:
+            raise ValueError(f"true_coef has {truth.size} entries for {p} features")
+        scores = [_support_scores(s, truth) for s in supports]
+        for k, key in enumerate(("precision", "recall", "f1")):
+            columns[key] = [sc[k] for sc in scores]
+    return _table(columns)
+
+
+def _jaccard(a, b):
+    union = np.count_nonzero(a | b)
+    return 1.0 if union == 0 else np.count_nonzero(a & b) / union
+
+
+def _support_scores(found, truth):
+    """Precision, recall and F1 of a found support against the true one (a
+    precision with nothing found, or a recall with nothing to find, is 1.0)."""
+    tp = np.count_nonzero(found & truth)
+    precision = tp / found.sum() if found.any() else 1.0
+    recall = tp / truth.sum() if truth.any() else 1.0
+    f1 = (2 * precision * recall / (precision + recall)
+          if precision + recall > 0 else 0.0)
+    return float(precision), float(recall), float(f1)
+
+
+def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
+                  fit_intercept=True, tol=0.0, **path_params):
+    """Number of nonzero coefficients against alpha, for several penalties.
+
+    For each ``l1_ratio`` (1: Lasso, in between: elastic net, 0: ridge) the
+    regularization path of :func:`~sparsereg.enet_path` is computed on the same
+    data (centered when ``fit_intercept``), each on its own grid: ``n_alphas``
+    alphas from ``alpha_max / l1_ratio`` (where every coefficient is zero) down to
+    ``eps`` times that. The ridge penalty has no such alpha_max: it gets the grid of
+    the largest l1_ratio given, and stays dense along all of it: that is the point.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target.
+    l1_ratios : sequence of float, default=(1.0, 0.5, 0.0)
+        Penalties to compare.
+    n_alphas : int, default=50
+        Alphas per path.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of each grid.
+    fit_intercept : bool, default=True
+        Center X and y first (for sparse X, only y).
+    tol : float, default=0.0
+        Coefficients with ``|coef| <= tol`` count as zero.
+    **path_params
+        Solver options passed to :func:`~sparsereg.enet_path` (``max_iter``,
+        ``solver``, ``anderson``, ...), except ``path_tol``: the solver's ``tol``
+        (default 1e-4; ``tol`` above is the zero threshold).
+
+    Returns
+    -------
+    paths : pandas.DataFrame or dict of arrays
+        Long format, one row per (l1_ratio, alpha): ``l1_ratio``, ``alpha``,
+        ``n_nonzero``.
+    """
+    from scipy import sparse as sp
+    from sklearn.utils.validation import check_array
+
+    from ._path import enet_path
+
+    ratios = [float(r) for r in np.atleast_1d(l1_ratios)]
+    if not ratios or any(not 0.0 <= r <= 1.0 for r in ratios):
+        raise ValueError(f"l1_ratios must be in [0, 1], got {l1_ratios!r}")
+    X = check_array(X, accept_sparse="csc", dtype=(np.float64, np.float32))
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
+    if fit_intercept:
+        y = y - y.mean()
+        if not sp.issparse(X):
+            X = X - X.mean(axis=0)
+    path_tol = path_params.pop("path_tol", 1e-4)
+    n = X.shape[0]
+    corr = np.abs(np.asarray(X.T @ y)).max() / n
+    largest = max((r for r in ratios if r > 0), default=1.0)
+    rows = {"l1_ratio": [], "alpha": [], "n_nonzero": []}
+    for r in ratios:
+        top = corr / (r if r > 0 else largest)
+        alphas = np.geomspace(top, top * eps, n_alphas)
+        _, coefs, _ = enet_path(X, y, l1_ratio=r, alphas=alphas, tol=path_tol,
+                                **path_params)
+        rows["l1_ratio"] += [r] * n_alphas
+        rows["alpha"] += list(alphas)
+        rows["n_nonzero"] += list(np.count_nonzero(np.abs(coefs) > tol, axis=0))
+    try:
+        import pandas as pd
+    except ImportError:
+        return {k: np.asarray(v) for k, v in rows.items()}
+    return pd.DataFrame(rows)
+
+
+class StabilitySelection:
+    """Result of :func:`stability_selection`.
+
+    Attributes
+    ----------
+    frequency : ndarray of shape (n_features,)
+        Fraction of the resampled fits in which each feature was nonzero.
+    selected : ndarray of bool, shape (n_features,)
+        ``frequency >= threshold``.
+    feature_names : list of str
+    threshold : float
+    n_resamples : int
+    """
+
+    def __init__(self, frequency, threshold, feature_names, n_resamples):
+        self.frequency = frequency
+        self.threshold = threshold
+        self.selected = frequency >= threshold
+        self.feature_names = feature_names
+        self.n_resamples = n_resamples
+
+    @property
+    def selected_names(self):
+        """Names of the selected features, most stable first."""
+        order = np.argsort(-self.frequency, kind="stable")
+        return [self.feature_names[j] for j in order if self.selected[j]]
+
+    def __repr__(self):
+        return (f"StabilitySelection(selected={self.selected_names}, "
+                f"threshold={self.threshold}, n_resamples={self.n_resamples})")
+
+
+def stability_selection(estimator, X, y, n_resamples=100, sample_fraction=0.5,
+                        method="subsample", threshold=0.6, tol=0.0,
+                        feature_names=None, random_state=None):
+    """Which features a sparse model selects robustly (Meinshausen & Buhlmann, 2010).
+
+    ``estimator`` (unfitted; cloned) is fitted on ``n_resamples`` random subsamples
+    of ``sample_fraction * n_samples`` rows drawn without replacement
+    (``method="subsample"``, the original proposal) or on bootstrap samples of
+    ``n_samples`` rows (``method="bootstrap"``); a feature's selection frequency is
+    the fraction of fits in which its coefficient is nonzero (``|coef| > tol``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A linear model with a fixed penalty (e.g. ``Lasso(alpha=...)``) or a
+        Pipeline ending in one. A CV estimator works too (each fit then chooses its
+        own alpha), at the cost of a CV per resample.
+    X, y : array-like
+        Training data and target.
+    n_resamples : int, default=100
+        Number of fits.
+    sample_fraction : float, default=0.5
+        Rows per subsample, as a fraction (``method="subsample"`` only).
+    method : {"subsample", "bootstrap"}, default="subsample"
+        How the rows are drawn.
+    threshold : float, default=0.6
+        Frequency from which a feature counts as selected.
+    tol : float, default=0.0
+        Coefficients with ``|coef| <= tol`` count as zero.
+    feature_names : list of str, default=None
+        Names of the features (default: the fitted model's, else ``x0, ...``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the resampling.
+
+    Returns
+    -------
+    result : StabilitySelection
+        ``frequency``, ``selected``, ``selected_names``.
+    """
+    if method not in ("subsample", "bootstrap"):
+        raise ValueError(f"method must be 'subsample' or 'bootstrap', got {method!r}")
+    if not 0.0 < sample_fraction <= 1.0:
+        raise ValueError(f"sample_fraction must be in (0, 1], got {sample_fraction}")
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    if int(n_resamples) < 1:
+        raise ValueError(f"n_resamples must be >= 1, got {n_resamples}")
+    rng = check_random_state(random_state)
+    n = X.shape[0]
+    size = n if method == "bootstrap" else max(2, int(round(sample_fraction * n)))
+    counts = None
+    model = None
+    for _ in range(int(n_resamples)):
+        rows = (rng.randint(0, n, size) if method == "bootstrap"
+                else rng.choice(n, size, replace=False))
+        model = clone(estimator).fit(_rows(X, rows), _rows(y, rows))
+        coef = extract_coef(model)
+        if coef.ndim != 1:
+            raise ValueError("stability_selection needs single-target models")
+        hit = np.abs(coef) > tol
+        counts = hit.astype(np.int64) if counts is None else counts + hit
+    names = feature_names_of(model, counts.size, feature_names)
+    return StabilitySelection(counts / int(n_resamples), threshold, names,
+                              int(n_resamples))
+
+
+def _rows(a, rows):
+    if hasattr(a, "iloc"):
+        return a.iloc[rows]
+    return a[rows]

@@ -1,0 +1,152 @@
+"""The ``sparsereg compare`` command: results, outputs and bad input."""
+
+import json
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.model_selection import KFold, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sparsereg as sr
+from sparsereg.cli import main
+from sparsereg.datasets import load_prostate, make_sparse_regression
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_default_run_is_the_prostate_comparison(capsys):
+    code, out, err = _run(capsys, "compare")
+    assert code == 0
+    assert "prostate" in out
+    for name in ("lasso", "enet", "ridge"):
+        assert f"[{('lasso', 'enet', 'ridge').index(name) + 1}/3] {name}" in err
+        assert any(line.startswith(name) for line in out.splitlines())
+    assert "mlp" not in out
+
+
+def test_json_equals_a_direct_fit(capsys):
+    code, out, _ = _run(capsys, "compare", "--json", "--models", "lasso,ridge",
+                        "--rule", "1se", "--seed", "3")
+    assert code == 0
+    result = json.loads(out)
+    assert result["rule"] == "1se" and result["cv"] == 5 and result["seed"] == 3
+    lasso, ridge = result["models"]
+    data = load_prostate()
+    X_tr, X_te, y_tr, y_te = train_test_split(data.data, data.target,
+                                              test_size=0.25, random_state=3)
+    ref = make_pipeline(StandardScaler(), sr.LassoCV(
+        cv=KFold(5, shuffle=True, random_state=3), alpha_rule="1se")).fit(X_tr, y_tr)
+    assert lasso["alpha"] == pytest.approx(ref[-1].alpha_, rel=1e-12)
+    assert lasso["test_r2"] == pytest.approx(ref.score(X_te, y_te), rel=1e-10)
+    coef = ref[-1].coef_
+    assert lasso["n_nonzero"] == np.count_nonzero(coef)
+    assert lasso["selected"] == [data.feature_names[j] for j in np.flatnonzero(coef)]
+    k = int(np.flatnonzero(np.isclose(ref[-1].cv_results_["param_alpha"],
+                                      ref[-1].alpha_))[0])
+    assert lasso["cv_mse"] == pytest.approx(ref[-1].cv_results_["mean_test_error"][k])
+    assert lasso["cv_se"] == pytest.approx(ref[-1].cv_results_["sem_test_error"][k])
+    # 1-SE ridge: the largest alpha within one s.e. of the best mean error
+    assert ridge["n_nonzero"] == ridge["n_features"] == 8
+    assert ridge["cv_mse"] - ridge["cv_se"] <= lasso["cv_mse"] + lasso["cv_se"]
+
+
+def test_one_se_rule_is_at_least_as_sparse(capsys):
+    _, out_min, _ = _run(capsys, "compare", "--json", "--models", "lasso")
+    _, out_1se, _ = _run(capsys, "compare", "--json", "--models", "lasso",
+                         "--rule", "1se")
+    m, s = json.loads(out_min)["models"][0], json.loads(out_1se)["models"][0]
+    assert s["alpha"] >= m["alpha"] and s["n_nonzero"] <= m["n_nonzero"]
+
+
+def test_csv_with_a_sparse_truth(tmp_path, capsys):
+    X, y, coef = make_sparse_regression(500, 10, 3, noise=0.3, random_state=0)
+    names = [f"feat{j}" for j in range(10)]
+    path = tmp_path / "data.csv"
+    rows = ["target," + ",".join(names)]
+    rows += [f"{t}," + ",".join(map(str, x)) for t, x in zip(y, X, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "target",
+                        "--json", "--rule", "1se", "--models", "lasso,mlp")
+    assert code == 0
+    lasso, mlp = json.loads(out)["models"]
+    assert set(lasso["selected"]) == {names[j] for j in np.flatnonzero(coef)}
+    assert lasso["test_r2"] > 0.9
+    assert mlp["model"] == "mlp" and mlp["selected"] is None
+    assert mlp["test_r2"] > 0.8
+
+
+def test_plot_is_written(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out_png = tmp_path / "cmp.png"
+    code, _, err = _run(capsys, "compare", "--models", "lasso,ridge", "--plot",
+                        str(out_png))
+    assert code == 0 and out_png.stat().st_size > 10_000
+    assert "plot written" in err
+
+
+BAD_CSVS = [
+    ("", "empty"),
+    ("a,b,lpsa\n", "at least 10"),
+    ("a,b,y\n" + "1,2,3\n" * 12, "not a column"),
+    ("a,b,lpsa\n" + "1,x,3\n" * 12, "not numeric"),
+    ("a,b,lpsa\n" + "1,,3\n" * 12, "missing value"),
+    ("a,b,lpsa\n" + "1,nan,3\n" * 12, "missing value"),
+    ("a,b,lpsa\n" + "1,inf,3\n" * 12, "finite"),
+    ("a,b,lpsa\n" + "1,2\n" * 12, "fields"),
+    ("lpsa\n" + "1\n" * 12, "no feature columns"),
+]
+
+
+@pytest.mark.parametrize("content,message", BAD_CSVS)
+def test_bad_csv_is_one_line_and_exit_2(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    code, out, err = _run(capsys, "compare", "--csv", str(path), "--target", "lpsa")
+    lines = [line for line in err.splitlines() if line.startswith("sparsereg")]
+    assert code == 2 and out == ""
+    assert len(lines) == 1 and "error" in lines[0] and message in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--csv", "/nonexistent/file.csv", "--target", "y"], "no such file"),
+    (["--csv", "data.csv"], "--target is required"),
+    (["--target", "age"], "--target needs --csv"),
+    (["--models", "lasso,svm"], "unknown"),
+    (["--cv", "1"], "--cv"),
+    (["--test-size", "1.5"], "--test-size"),
+])
+def test_bad_options(capsys, argv, message):
+    code, out, err = _run(capsys, "compare", *argv)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_argparse_errors_exit_2():
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--rule", "max"])
+    assert info.value.code == 2
+
+
+def test_python_dash_m(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        proc = subprocess.run([sys.executable, "-m", "sparsereg", "compare", "--json",
+                               "--models", "lasso"], capture_output=True, text=True,
+                              check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["models"][0]["model"] == "lasso"
+
+
+def test_console_script_is_declared():
+    from importlib.metadata import entry_points
+
+    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
+    assert scripts.get("sparsereg") == "sparsereg.cli:main"
