@@ -57,18 +57,40 @@ def read_csv(path, target):
     if len(data) < 10:
         raise UsageError(f"{path} has {len(data)} data rows: at least 10 are needed "
                          "to hold out a test set and cross-validate")
-    values = np.empty((len(data), len(header)))
-    for i, row in enumerate(data, start=2):
-        if len(row) != len(header):
-            raise UsageError(f"{path}, line {i}: {len(row)} fields, the header has "
-                             f"{len(header)}")
-        for j, cell in enumerate(row):
-            values[i - 2, j] = _number(cell, header[j], i, path)
     k = header.index(target)
     features = [h for j, h in enumerate(header) if j != k]
     if not features:
         raise UsageError(f"{path} has no feature columns besides {target!r}")
-    return np.delete(values, k, axis=1), values[:, k], features
+    X = np.empty((len(data), len(features)))
+    labels = []
+    for i, row in enumerate(data, start=2):
+        if len(row) != len(header):
+            raise UsageError(f"{path}, line {i}: {len(row)} fields, the header has "
+                             f"{len(header)}")
+        cells = [c for j, c in enumerate(row) if j != k]
+        X[i - 2] = [_number(c, name, i, path) for c, name in zip(cells, features,
+                                                                  strict=True)]
+        if not row[k].strip():
+            raise UsageError(f"{path}, line {i}: missing value in the target "
+                             f"column {target!r}")
+        labels.append(row[k].strip())
+    return X, _target(labels, target, path), features
+
+
+def _target(labels, target, path):
+    """A numeric target (regression), or class labels when any is not a number."""
+    try:
+        y = np.array([float(v) for v in labels])
+    except ValueError:
+        classes = sorted(set(labels))
+        if len(classes) < 2:
+            raise UsageError(f"the target column {target!r} of {path} has a single "
+                             f"class ({classes[0]!r}): nothing to classify") from None
+        return np.array(labels, dtype=object)
+    if not np.all(np.isfinite(y)):
+        raise UsageError(f"the target column {target!r} of {path} holds nan or inf; "
+                         "drop those rows first")
+    return y
 
 
 def _number(cell, column, line, path):
@@ -104,7 +126,7 @@ def load_data(args):
 # ------------------------------------------------------------------------- models
 
 
-def make_model(name, cv, rule, seed):
+def make_model(name, cv, rule, seed, classify=False):
     from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -112,7 +134,15 @@ def make_model(name, cv, rule, seed):
     from . import ElasticNetCV, LassoCV, RidgeCV
     from .neural_network import MLPRegressor
 
-    if name == "lasso":
+    if classify:
+        from .neural_network import MLPClassifier
+
+        mlp = MLPClassifier(hidden_layer_sizes=(16,), activation="tanh",
+                            learning_rate_init=0.01, max_iter=2000,
+                            random_state=seed)
+        est = GridSearchCV(mlp, {"alpha": list(MLP_ALPHAS)}, cv=cv,
+                           scoring="accuracy")
+    elif name == "lasso":
         est = LassoCV(cv=cv, alpha_rule=rule, random_state=seed)
     elif name == "enet":
         est = ElasticNetCV(l1_ratio=list(ENET_L1_RATIOS), cv=cv, alpha_rule=rule,
@@ -134,13 +164,17 @@ def summarize(name, cv_est, final, X_test, y_test, names):
     ``cv_est`` is the tuned CV estimator (for its CV results), ``final`` the fitted
     pipeline that predicts (for ``--rule 1se`` with ridge, a refit at that alpha).
     """
-    row = {"model": name, "alpha": None, "l1_ratio": None}
+    classify = y_test.dtype == object
+    row = {"model": name, "alpha": None, "l1_ratio": None,
+           "cv_metric": "misclassification rate" if classify else "mse",
+           "test_metric": "accuracy" if classify else "r2"}
     if name == "mlp":
         best = cv_est.best_index_
-        folds = -np.array([cv_est.cv_results_[f"split{k}_test_score"][best]
+        scores = np.array([cv_est.cv_results_[f"split{k}_test_score"][best]
                            for k in range(cv_est.n_splits_)])
+        folds = 1.0 - scores if classify else -scores  # accuracy or -MSE
         row["alpha"] = float(cv_est.best_params_["alpha"])
-        row.update(cv_mse=float(folds.mean()),
+        row.update(cv_error=float(folds.mean()),
                    cv_se=float(folds.std(ddof=1) / math.sqrt(folds.size)),
                    n_nonzero=None, selected=None)
     else:
@@ -152,15 +186,16 @@ def summarize(name, cv_est, final, X_test, y_test, names):
             row["l1_ratio"] = float(est.l1_ratio_)
         k = int(np.flatnonzero(match)[0])
         coef = np.asarray(est.coef_).ravel()
-        row.update(alpha=alpha, cv_mse=float(res["mean_test_error"][k]),
+        row.update(alpha=alpha, cv_error=float(res["mean_test_error"][k]),
                    cv_se=float(res["sem_test_error"][k]),
                    n_nonzero=int(np.count_nonzero(coef)),
                    selected=[names[j] for j in np.flatnonzero(coef)])
-    from sklearn.metrics import r2_score
+    from sklearn.metrics import accuracy_score, r2_score
 
     # not final.score: a GridSearchCV's score is its scoring (here -MSE)
+    metric = accuracy_score if classify else r2_score
     row.update(n_features=len(names),
-               test_r2=float(r2_score(y_test, final.predict(X_test))))
+               test_score=float(metric(y_test, final.predict(X_test))))
     return row
 
 
@@ -188,16 +223,19 @@ def format_table(rows, description, n_train, n_test, cv, rule):
     lines = [f"sparsereg compare: {description}",
              f"{n_train} training / {n_test} test samples, {cv}-fold CV, "
              f"rule {rule}, features standardized", ""]
-    head = (f"{'model':6s} {'alpha':>10s} {'l1_ratio':>8s} {'CV MSE ± SE':>17s} "
-            f"{'test R2':>7s} {'nonzero':>8s}  selected features")
+    classify = rows[0]["test_metric"] == "accuracy"
+    cv_head, test_head = ("CV error ± SE", "test acc") if classify else (
+        "CV MSE ± SE", "test R2")
+    head = (f"{'model':6s} {'alpha':>10s} {'l1_ratio':>8s} {cv_head:>17s} "
+            f"{test_head:>8s} {'nonzero':>8s}  selected features")
     lines += [head, "-" * len(head)]
     for r in rows:
         nz = "-" if r["n_nonzero"] is None else f"{r['n_nonzero']}/{r['n_features']}"
         sel = "-" if r["selected"] is None else (", ".join(r["selected"]) or "(none)")
         l1 = "-" if r["l1_ratio"] is None else f"{r['l1_ratio']:.2f}"
-        cv_text = f"{r['cv_mse']:.4g} ± {r['cv_se']:.2g}"
+        cv_text = f"{r['cv_error']:.4g} ± {r['cv_se']:.2g}"
         lines.append(f"{r['model']:6s} {r['alpha']:>10.4g} {l1:>8s} {cv_text:>17s} "
-                     f"{r['test_r2']:>7.3f} {nz:>8s}  {sel}")
+                     f"{r['test_score']:>8.3f} {nz:>8s}  {sel}")
     return "\n".join(lines)
 
 
@@ -235,28 +273,31 @@ def write_plot(path, fitted, names):
 
 
 def compare(args):
-    from sklearn.model_selection import KFold, train_test_split
+    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
-    unknown = sorted(set(models) - set(MODELS))
-    if unknown or not models:
-        raise UsageError(f"--models: unknown {unknown or 'empty list'}; choose among "
-                         f"{', '.join(MODELS)}")
     if args.cv < 2:
         raise UsageError(f"--cv must be at least 2, got {args.cv}")
     if not 0.0 < args.test_size < 1.0:
         raise UsageError(f"--test-size must be in (0, 1), got {args.test_size}")
     X, y, names, description = load_data(args)
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=args.test_size,
-                                              random_state=args.seed)
+    classify = y.dtype == object
+    models = _models(args.models, classify)
+    try:
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=args.test_size, random_state=args.seed,
+            stratify=y if classify else None)
+    except ValueError as exc:  # e.g. a class with a single row
+        raise UsageError(f"cannot split the rows into training and test: "
+                         f"{exc}") from None
     if len(y_tr) < 2 * args.cv:
         raise UsageError(f"{len(y_tr)} training rows are too few for {args.cv}-fold CV")
-    cv = KFold(args.cv, shuffle=True, random_state=args.seed)
+    splitter = StratifiedKFold if classify else KFold
+    cv = splitter(args.cv, shuffle=True, random_state=args.seed)
     rows, fitted = [], {}
     for k, name in enumerate(models, start=1):
         start = time.perf_counter()
         _progress(f"[{k}/{len(models)}] {name}: {args.cv}-fold CV ...", args)
-        model = make_model(name, cv, args.rule, args.seed)
+        model = make_model(name, cv, args.rule, args.seed, classify)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence / grid-edge notes
             model.fit(X_tr, y_tr)
@@ -281,6 +322,23 @@ def compare(args):
     return 0
 
 
+def _models(spec, classify):
+    """The models to run: ``--models``, or the default of the task."""
+    if spec is None:
+        return ["mlp"] if classify else ["lasso", "enet", "ridge"]
+    models = [m.strip() for m in spec.split(",") if m.strip()]
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown or not models:
+        raise UsageError(f"--models: unknown {unknown or 'empty list'}; choose among "
+                         f"{', '.join(MODELS)}")
+    linear = [m for m in models if m != "mlp"]
+    if classify and linear:
+        raise UsageError(
+            f"the target holds class labels, and {', '.join(linear)} are regression "
+            "models: use --models mlp (a classifier) or a numeric target")
+    return models
+
+
 def _progress(msg, args):
     print(msg, file=sys.stderr, flush=True)
 
@@ -295,13 +353,16 @@ def build_parser():
         "compare their accuracy and sparsity",
         description="Standardize the features, tune each model by K-fold CV on a "
         "training split, and print the chosen penalty, the CV error with its "
-        "standard error, the held-out R^2, and the selected features. Without "
-        "--csv, the bundled prostate cancer data (ESL Table 3.3) is used.")
-    p.add_argument("--csv", help="CSV file with a header line (numeric columns)")
+        "standard error, the held-out R^2 (accuracy for a target of class labels), "
+        "and the selected features. Without --csv, the bundled prostate cancer data "
+        "(ESL Table 3.3) is used.")
+    p.add_argument("--csv", help="CSV file with a header line; numeric features, "
+                   "the target numeric (regression) or class labels")
     p.add_argument("--target", help="name of the target column (with --csv)")
-    p.add_argument("--models", default="lasso,enet,ridge",
-                   help="comma-separated, among lasso,enet,ridge,mlp "
-                   "(default: lasso,enet,ridge)")
+    p.add_argument("--models", default=None,
+                   help="comma-separated, among lasso,enet,ridge,mlp (default: "
+                   "lasso,enet,ridge; mlp, a classifier, when the target holds "
+                   "class labels)")
     p.add_argument("--cv", type=int, default=5, help="CV folds (default 5)")
     p.add_argument("--rule", choices=("min", "1se"), default="min",
                    help="alpha of the minimum CV error, or glmnet's one-standard-"

@@ -45,17 +45,17 @@ def test_json_equals_a_direct_fit(capsys):
     ref = make_pipeline(StandardScaler(), sr.LassoCV(
         cv=KFold(5, shuffle=True, random_state=3), alpha_rule="1se")).fit(X_tr, y_tr)
     assert lasso["alpha"] == pytest.approx(ref[-1].alpha_, rel=1e-12)
-    assert lasso["test_r2"] == pytest.approx(ref.score(X_te, y_te), rel=1e-10)
+    assert lasso["test_score"] == pytest.approx(ref.score(X_te, y_te), rel=1e-10)
     coef = ref[-1].coef_
     assert lasso["n_nonzero"] == np.count_nonzero(coef)
     assert lasso["selected"] == [data.feature_names[j] for j in np.flatnonzero(coef)]
     k = int(np.flatnonzero(np.isclose(ref[-1].cv_results_["param_alpha"],
                                       ref[-1].alpha_))[0])
-    assert lasso["cv_mse"] == pytest.approx(ref[-1].cv_results_["mean_test_error"][k])
+    assert lasso["cv_error"] == pytest.approx(ref[-1].cv_results_["mean_test_error"][k])
     assert lasso["cv_se"] == pytest.approx(ref[-1].cv_results_["sem_test_error"][k])
     # 1-SE ridge: the largest alpha within one s.e. of the best mean error
     assert ridge["n_nonzero"] == ridge["n_features"] == 8
-    assert ridge["cv_mse"] - ridge["cv_se"] <= lasso["cv_mse"] + lasso["cv_se"]
+    assert ridge["cv_error"] - ridge["cv_se"] <= lasso["cv_error"] + lasso["cv_se"]
 
 
 def test_one_se_rule_is_at_least_as_sparse(capsys):
@@ -78,9 +78,9 @@ def test_csv_with_a_sparse_truth(tmp_path, capsys):
     assert code == 0
     lasso, mlp = json.loads(out)["models"]
     assert set(lasso["selected"]) == {names[j] for j in np.flatnonzero(coef)}
-    assert lasso["test_r2"] > 0.9
+    assert lasso["test_score"] > 0.9
     assert mlp["model"] == "mlp" and mlp["selected"] is None
-    assert mlp["test_r2"] > 0.8
+    assert mlp["test_score"] > 0.8
 
 
 def test_plot_is_written(tmp_path, capsys):
@@ -150,3 +150,26 @@ def test_console_script_is_declared():
 
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("sparsereg") == "sparsereg.cli:main"
+
+
+def test_class_labels_are_classified_by_the_mlp(tmp_path, capsys):
+    X, y, _ = make_sparse_regression(300, 6, 2, noise=0.1, random_state=0)
+    labels = np.where(y > np.median(y), "high", "low")
+    path = tmp_path / "labels.csv"
+    lines = ["a,b,c,d,e,f,kind"] + [",".join(map(str, x)) + f",{t}"
+                                    for x, t in zip(X, labels, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "kind",
+                        "--json")
+    assert code == 0
+    (mlp,) = json.loads(out)["models"]
+    assert mlp["model"] == "mlp" and mlp["test_metric"] == "accuracy"
+    assert mlp["cv_metric"] == "misclassification rate"
+    assert mlp["test_score"] > 0.85 and 0.0 <= mlp["cv_error"] < 0.2
+    code, out, err = _run(capsys, "compare", "--csv", str(path), "--target", "kind",
+                          "--models", "lasso")
+    assert code == 2 and "regression models" in err
+    single = tmp_path / "single.csv"
+    single.write_text("a,kind\n" + "1,x\n" * 12)
+    code, _, err = _run(capsys, "compare", "--csv", str(single), "--target", "kind")
+    assert code == 2 and "single class" in err
