@@ -3,6 +3,7 @@
 from ._path import enet_path, lasso_path
 from .linear_model import ElasticNet, Lasso, Ridge
 from .model_selection import AlphaGridEdgeWarning, ElasticNetCV, LassoCV, RidgeCV
+from .relaxed import RelaxedLasso, RelaxedLassoCV
 
 __version__ = "0.1.0.dev0"
 
@@ -12,6 +13,8 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "RelaxedLasso",
+    "RelaxedLassoCV",
     "Ridge",
     "RidgeCV",
     "enet_path",

@@ -2,7 +2,16 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sparsereg import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
+from sparsereg import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    RelaxedLasso,
+    RelaxedLassoCV,
+    Ridge,
+    RidgeCV,
+)
 from sparsereg.neural_network import MLPClassifier, MLPRegressor
 
 ESTIMATORS = [
@@ -36,6 +45,9 @@ ESTIMATORS = [
     RidgeCV(),
     RidgeCV(cv=3),
     RidgeCV(gcv_mode="eigen"),
+    RelaxedLasso(),
+    RelaxedLasso(gamma=0.0, positive=True),
+    RelaxedLassoCV(cv=3),
     MLPClassifier(),
     MLPRegressor(),
     MLPClassifier(solver="sgd", l1=1e-3),

@@ -1,0 +1,379 @@
+"""The relaxed lasso (R glmnet's ``relax=TRUE``; Hastie, Tibshirani & Tibshirani 2020).
+
+At a given alpha, the lasso selects a support ``S`` and shrinks its coefficients.
+The relaxed fit undoes part of the shrinkage:
+
+    w(alpha, gamma) = gamma * w_lasso(alpha) + (1 - gamma) * w_LS(S),
+
+with ``w_LS(S)`` the unpenalized least-squares fit (with the same intercept and
+sample weights) on the columns of ``S`` only, and the same blend for the intercept.
+``gamma=1`` is the lasso, ``gamma=0`` the least-squares refit on its support.
+When the signal is strong and sparse the lasso must shrink the true coefficients
+to exclude the noise ones; the relaxed fit keeps the selection and drops the bias.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy import sparse
+from scipy.optimize import nnls
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
+from ._cv_common import argmin_tied, cv_results_table
+from ._path import compute_path, resolve_alphas
+from .linear_model import Lasso
+
+_SOLVER_PARAMS = ("fit_intercept", "precompute", "max_iter", "tol", "positive",
+                  "random_state", "selection", "solver", "anderson")
+
+
+def least_squares_on(X, y, sw, support, fit_intercept, positive=False):
+    """Unpenalized (weighted) least squares on the columns ``support`` of X.
+
+    Returns ``(w, b)`` with ``w`` of length n_features (zero outside the support).
+    A rank-deficient ``X[:, support]`` gets the minimum-norm solution; with
+    ``positive``, non-negative least squares.
+    """
+    n, p = X.shape
+    w = np.zeros(p)
+    s = np.ones(n) if sw is None else sw
+    y_mean = float(s @ y / s.sum()) if fit_intercept else 0.0
+    cols = np.flatnonzero(support)
+    if cols.size == 0:
+        return w, y_mean
+    Xs = X[:, cols]
+    Xs = Xs.toarray() if sparse.issparse(Xs) else np.asarray(Xs, dtype=np.float64)
+    x_mean = s @ Xs / s.sum() if fit_intercept else np.zeros(cols.size)
+    root = np.sqrt(s)
+    A = root[:, None] * (Xs - x_mean)
+    b = root * (y - y_mean)
+    w[cols] = nnls(A, b)[0] if positive else np.linalg.lstsq(A, b, rcond=None)[0]
+    return w, y_mean - float(x_mean @ w[cols])
+
+
+class RelaxedLasso(LinearBase):
+    """The relaxed lasso: a blend of the lasso and the least-squares refit on its
+    support.
+
+    Fits :class:`~sparsereg.Lasso` at ``alpha``, then least squares (unpenalized,
+    same weights and intercept) on the features the lasso kept, and returns
+    ``gamma * lasso + (1 - gamma) * refit`` (coefficients and intercept), R
+    glmnet's definition. ``gamma=1`` is the lasso, ``gamma=0`` the refit.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        The lasso's penalty (scikit-learn's scaling, see :class:`~sparsereg.Lasso`).
+    gamma : float, default=0.5
+        Weight of the lasso fit, in [0, 1].
+    fit_intercept, precompute, max_iter, tol, positive, random_state, selection, \
+solver, anderson
+        As for :class:`~sparsereg.Lasso`; with ``positive`` the refit is
+        non-negative least squares.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The relaxed coefficients.
+    intercept_ : float or ndarray of shape (n_targets,)
+        The relaxed intercept.
+    lasso_coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The lasso fit (``gamma=1``).
+    lasso_intercept_ : float or ndarray of shape (n_targets,)
+        Its intercept.
+    refit_coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The least-squares refit on the lasso's support (``gamma=0``).
+    refit_intercept_ : float or ndarray of shape (n_targets,)
+        Its intercept.
+    n_iter_ : int or list of int
+        Epochs of the lasso fit.
+    dual_gap_ : float or ndarray
+        Duality gap of the lasso fit.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Examples
+    --------
+    >>> from sparsereg import RelaxedLasso
+    >>> from sparsereg.datasets import make_sparse_regression
+    >>> X, y, coef = make_sparse_regression(100, 20, 3, noise=0.1, random_state=0)
+    >>> model = RelaxedLasso(alpha=0.2, gamma=0.0).fit(X, y)
+    >>> bool(abs(model.coef_ - coef).max() < abs(model.lasso_coef_ - coef).max())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "gamma": [Interval(Real, 0, 1, closed="both")],
+        **{k: v for k, v in Lasso._parameter_constraints.items()
+           if k in _SOLVER_PARAMS},
+    }
+
+    def __init__(self, alpha=1.0, gamma=0.5, *, fit_intercept=True, precompute=False,
+                 max_iter=1000, tol=1e-4, positive=False, random_state=None,
+                 selection="cyclic", solver="cd", anderson=False):
+        self.alpha = alpha
+        self.gamma = gamma
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+        self.anderson = anderson
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the lasso at ``alpha``, the refit on its support, and blend them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets (each column its own lasso and refit).
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Weights of the samples, in the lasso and in the refit.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
+                             multi_output=True, y_numeric=True)
+        y = np.asarray(y, dtype=np.float64)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        lasso = Lasso(alpha=self.alpha, **self._solver_params()).fit(
+            X, y, sample_weight=sw)
+        L = np.atleast_2d(lasso.coef_).astype(np.float64)
+        L0 = np.atleast_1d(lasso.intercept_).astype(np.float64)
+        Y = y[:, None] if y.ndim == 1 else y
+        refits = [least_squares_on(X, Y[:, k], sw, L[k] != 0, self.fit_intercept,
+                                   self.positive) for k in range(Y.shape[1])]
+        R = np.array([w for w, _ in refits])
+        R0 = np.array([b for _, b in refits])
+        g = float(self.gamma)
+        single = y.ndim == 1
+        shape = (lambda a: a[0]) if single else (lambda a: a)
+        self.coef_ = shape(g * L + (1 - g) * R).astype(X.dtype)
+        self.intercept_ = (shape(g * L0 + (1 - g) * R0) if self.fit_intercept
+                           else 0.0)
+        self.lasso_coef_, self.lasso_intercept_ = lasso.coef_, lasso.intercept_
+        self.refit_coef_ = shape(R).astype(X.dtype)
+        self.refit_intercept_ = shape(R0) if self.fit_intercept else 0.0
+        self.n_iter_, self.dual_gap_ = lasso.n_iter_, lasso.dual_gap_
+        return self
+
+    def _solver_params(self):
+        return {k: getattr(self, k) for k in _SOLVER_PARAMS}
+
+
+class RelaxedLassoCV(LinearBase):
+    """Relaxed lasso with alpha and gamma chosen by cross-validation.
+
+    For every fold, a warm-started lasso path is fitted on the training part; at
+    each alpha the least-squares refit on the path's support is blended with the
+    lasso fit for every ``gamma``, and the blend is scored on the held-out part
+    (mean squared error, weighted by ``sample_weight``). The (alpha, gamma) of the
+    smallest mean error is chosen (``alpha_rule="1se"``: the largest alpha, then
+    the largest gamma, whose mean error is within one standard error of that
+    minimum), and :class:`RelaxedLasso` is refitted on all the data.
+
+    Parameters
+    ----------
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the generated grid.
+    alphas : int or array-like, default=100
+        Number of alphas of the grid, or the alphas.
+    gammas : array-like, default=(0, 0.25, 0.5, 0.75, 1)
+        The gammas to try, in [0, 1] (glmnet's default grid).
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn (None: 5-fold).
+    alpha_rule : {"min", "1se"}, default="min"
+        How the (alpha, gamma) cell is chosen.
+    n_jobs : int, default=None
+        Folds in parallel through joblib.
+    verbose : int, default=0
+        joblib's progress.
+    fit_intercept, precompute, max_iter, tol, positive, random_state, selection, \
+solver, anderson
+        As for :class:`~sparsereg.LassoCV`.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha.
+    gamma_ : float
+        The chosen gamma.
+    alphas_ : ndarray of shape (n_alphas,)
+        The alpha grid (decreasing).
+    gammas_ : ndarray of shape (n_gammas,)
+        The gammas.
+    mse_path_ : ndarray of shape (n_gammas, n_alphas, n_folds)
+        Held-out error per gamma, alpha and fold.
+    cv_results_ : dict of ndarrays
+        One row per (gamma, alpha): ``param_gamma``, ``param_alpha``,
+        ``split{k}_test_error``, ``mean_test_error``, ``std_test_error``,
+        ``sem_test_error``, ``n_nonzero`` (of the full-data lasso path, which the
+        relaxed fit shares).
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the final :class:`RelaxedLasso` at ``(alpha_, gamma_)``,
+        fitted on all the data.
+    intercept_ : float
+        Its intercept.
+    lasso_coef_ : ndarray of shape (n_features,)
+        Its lasso part (``gamma=1``).
+    refit_coef_ : ndarray of shape (n_features,)
+        Its least-squares part (``gamma=0``).
+    n_iter_ : int
+        Epochs of its lasso fit.
+    dual_gap_ : float
+        Duality gap of its lasso fit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    """
+
+    _parameter_constraints: dict = {
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "gammas": ["array-like"],
+        "cv": ["cv_object"],
+        "alpha_rule": [StrOptions({"min", "1se"})],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        **RelaxedLasso._parameter_constraints,
+    }
+    for _key in ("alpha", "gamma"):
+        _parameter_constraints.pop(_key)
+
+    def __init__(self, *, eps=1e-3, alphas=100, gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
+                 cv=None, alpha_rule="min", n_jobs=None, verbose=0,
+                 fit_intercept=True, precompute="auto", max_iter=1000, tol=1e-4,
+                 positive=False, random_state=None, selection="cyclic", solver="cd",
+                 anderson=False):
+        self.eps = eps
+        self.alphas = alphas
+        self.gammas = gammas
+        self.cv = cv
+        self.alpha_rule = alpha_rule
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.solver = solver
+        self.anderson = anderson
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose (alpha, gamma) by cross-validation, then fit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Weights of the samples, in the fits and the held-out errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        gammas = np.asarray(self.gammas, dtype=np.float64).ravel()
+        if gammas.size == 0 or np.any((gammas < 0) | (gammas > 1)):
+            raise ValueError(f"gammas must be values in [0, 1], got {self.gammas!r}")
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
+                             y_numeric=True)
+        y = np.asarray(y, dtype=np.float64)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        full = Problem(X, y[:, None], sw, self.fit_intercept, True)
+        alphas = resolve_alphas(self.alphas, full, 1.0, self.eps, self.positive)
+        folds = list(check_cv(self.cv).split(X, y, groups))
+        opts = Lasso(**RelaxedLasso(**self._lasso_params())._solver_params())
+        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fold_errors)(opts, X, y, sw, fold, alphas, gammas)
+            for fold in folds)
+        err = np.stack(errors, axis=-1)  # (n_gammas, n_alphas, n_folds)
+        coefs, _, _ = compute_path(opts, full, alphas, 1.0)
+        n_nonzero = np.count_nonzero(coefs[0], axis=0)
+        self.cv_results_ = cv_results_table(
+            err, np.tile(alphas, (gammas.size, 1)), gammas,
+            np.tile(n_nonzero, (gammas.size, 1)))
+        self.cv_results_["param_gamma"] = self.cv_results_.pop("param_l1_ratio")
+        i, j = _choose(err, self.alpha_rule)
+        self.alpha_, self.gamma_ = float(alphas[j]), float(gammas[i])
+        self.alphas_, self.gammas_, self.mse_path_ = alphas, gammas, err
+        final = RelaxedLasso(alpha=self.alpha_, gamma=self.gamma_,
+                             **self._lasso_params()).fit(X, y, sample_weight=sw)
+        for name in ("coef_", "intercept_", "lasso_coef_", "lasso_intercept_",
+                     "refit_coef_", "refit_intercept_", "n_iter_", "dual_gap_"):
+            setattr(self, name, getattr(final, name))
+        return self
+
+    def _lasso_params(self):
+        params = {k: getattr(self, k) for k in _SOLVER_PARAMS}
+        if isinstance(params["precompute"], str):  # "auto" is for the paths
+            params["precompute"] = False
+        return params
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        return tags
+
+
+def _fold_errors(opts, X, y, sw, fold, alphas, gammas):
+    """Held-out MSE of every (gamma, alpha) of one fold: shape (n_gammas, n_alphas)."""
+    train, test = fold
+    sw_train = None if sw is None else sw[train]
+    prob = Problem(X[train], y[train, None], sw_train, opts.fit_intercept, True)
+    coefs, _, _ = compute_path(opts, prob, alphas, 1.0)
+    W = coefs[0]  # (p, n_alphas)
+    b = prob.y_offset[0] - prob.X_offset @ W
+    X_test, y_test = X[test], y[test]
+    weights = None if sw is None else sw[test]
+    out = np.empty((gammas.size, alphas.size))
+    refits = {}  # supports repeat along the path: refit each once
+    for a in range(alphas.size):
+        support = W[:, a] != 0
+        key = support.tobytes()
+        if key not in refits:
+            refits[key] = least_squares_on(X[train], y[train], sw_train, support,
+                                           opts.fit_intercept, opts.positive)
+        w_ls, b_ls = refits[key]
+        for g, gamma in enumerate(gammas):
+            w = gamma * W[:, a] + (1 - gamma) * w_ls
+            pred = np.asarray(X_test @ w).ravel() + gamma * b[a] + (1 - gamma) * b_ls
+            out[g, a] = np.average((y_test - pred) ** 2, weights=weights)
+    return out
+
+
+def _choose(err, rule):
+    """(gamma index, alpha index): the minimum mean error, or with ``"1se"`` the
+    largest alpha, then the largest gamma, within one standard error of it."""
+    mean = err.mean(axis=2)
+    i, j = np.unravel_index(argmin_tied(mean.T), mean.T.shape)[::-1]
+    if rule == "min":
+        return int(i), int(j)
+    n_folds = err.shape[2]
+    se = err[i, j].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
+    within = mean <= mean[i, j] + se
+    j_best = int(np.flatnonzero(within.any(axis=0))[0])  # alphas decrease
+    i_best = int(np.flatnonzero(within[:, j_best])[-1])  # largest gamma
+    return i_best, j_best
