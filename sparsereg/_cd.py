@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _kernels as K
-from ._objective import duality_gap, screen_mask
+from ._objective import duality_gap, screen_keep
 from ._result import SolverResult
 
 
@@ -140,10 +140,7 @@ class GramDesign:
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
-        XtR[idx] = q[idx] - Gw[idx]
-        wq = float(w @ q)
-        R_norm2 = max(yty - 2.0 * wq + float(w @ Gw), 0.0)
-        return R_norm2, yty - wq
+        return K.gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
 
     def zero_out(self, Gw, state, w, idx):
         for j in idx:
@@ -192,7 +189,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
 
     def gap_on(idx):
         R_norm2, Ry = design.gap_terms(R, state, w, y, idx, XtR)
-        return duality_gap(XtR[idx], R_norm2, Ry, w[idx], l1, l2, n, positive)
+        return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive, idx=idx)
 
     def check_gap(n_iter):
         dual = gap_on(active)
@@ -206,11 +203,11 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     while not converged and n_iter < max_iter:
         ws, complete = active, True
         if use_screening:
-            keep = ~screen_mask(XtR[active], design.col_norms[active], dual, n, l1,
-                                positive)
-            if not keep.all():
-                design.zero_out(R, state, w, active[~keep])
-                active = active[keep]
+            kept = screen_keep(XtR, design.col_norms, active, dual, n, l1, positive)
+            if kept.size < active.size:
+                design.zero_out(R, state, w, np.setdiff1d(active, kept,
+                                                          assume_unique=True))
+                active = kept
         if use_ws:
             ws_size = max(ws_size, 2 * np.count_nonzero(w))
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _kernels
+
 
 def penalty_weights(kind, alpha, l1_ratio=1.0, sum_sample_weight=None):
     """Map an estimator's public parameters to ``(l1, l2)`` of ``P``.
@@ -76,7 +78,7 @@ class DualPoint:
     scale: float
 
 
-def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False):
+def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None):
     """Duality gap of ``P`` at ``w``, valid for every ``l1, l2 >= 0``.
 
     With the weighted residual ``R = y - Xw`` (so that ``XtR = X.T @ diag(s) @ R``,
@@ -96,39 +98,30 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False):
 
     When ``l1 = l2 = 0`` (ordinary least squares) there is no usable dual, and the
     "gap" is the stationarity residual ``||X.T R||^2 / n``, as in scikit-learn.
+
+    ``idx`` (int64 array) restricts ``XtR`` and ``w`` to those features (the others
+    being zero), without copies; the sums run in ``_kernels.enet_dual``.
     """
-    a, b = n * l1, n * l2
-    p_sum = 0.5 * R_norm2 + a * np.abs(w).sum() + 0.5 * b * (w @ w)
-    if a == 0.0 and b == 0.0:
-        gap = float(XtR @ XtR) / n
-        return DualPoint(gap=gap, primal=p_sum / n, dual=p_sum / n - gap, scale=1.0)
-    c = XtR if positive else np.abs(XtR)
-    c_max = max(float(c.max(initial=0.0)), 0.0)
-    scale = 1.0 if c_max <= a else a / c_max
-    best = scale * Ry - 0.5 * scale * scale * R_norm2
-    if b > 0.0:
-        excess = np.maximum(c - a, 0.0)
-        with np.errstate(over="ignore"):  # a tiny l2: this dual point is useless
-            d_enet = Ry - 0.5 * R_norm2 - (excess @ excess) / (2.0 * b)
-        if d_enet > best:
-            best, scale = d_enet, 1.0
-    gap = max(p_sum - best, 0.0) / n
-    return DualPoint(gap=gap, primal=p_sum / n, dual=best / n, scale=scale)
+    XtR = np.ascontiguousarray(XtR, dtype=np.float64)
+    if idx is None:
+        idx = np.arange(XtR.shape[0])
+    gap, p_sum, best, scale = _kernels.enet_dual(
+        XtR, float(R_norm2), float(Ry), np.ascontiguousarray(w, dtype=np.float64),
+        idx, n * l1, n * l2, bool(positive))
+    return DualPoint(gap=gap / n, primal=p_sum / n, dual=best / n, scale=scale)
 
 
-def screen_mask(XtR, col_norms, dual, n, l1, positive=False):
+def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     """Gap safe screening (Fercoq et al. 2015; Ndiaye et al. 2017).
 
     The dual optimum lies in the ball of radius ``sqrt(2 n gap)`` around
     ``theta = dual.scale * R`` (``n * D`` is 1-strongly concave), and a feature whose
     correlation with every point of that ball stays below ``n l1`` is zero at the
-    optimum. Returns a boolean mask of the features that are *provably* zero.
+    optimum. Returns the features of ``idx`` (int64) that are *not* provably zero.
     """
-    radius = np.sqrt(2.0 * n * dual.gap)
-    corr = dual.scale * XtR
-    if not positive:
-        corr = np.abs(corr)
-    return corr + radius * col_norms < n * l1
+    return _kernels.screen_keep(XtR, col_norms, idx, float(dual.scale),
+                                float(np.sqrt(2.0 * n * dual.gap)), n * l1,
+                                bool(positive))
 
 
 def soft_threshold(z, threshold):
