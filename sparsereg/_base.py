@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
+from ._objective import is_plain, penalty_array
 from ._prox_grad import lipschitz_constant, prox_grad_solve
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -346,6 +347,11 @@ def make_solver(est, problem):
     """
     max_iter = 1000 if est.max_iter is None else est.max_iter
     solver = getattr(est, "solver", "cd")
+    pen = estimator_penalty(est, problem.X.shape[1])
+    plain = is_plain(pen)
+    unpenalized = np.flatnonzero(pen[0] == 0.0)
+    unpen = (Unpenalized(problem.operator(), problem.weighted_targets(), unpenalized)
+             if unpenalized.size else None)
     if solver in ("ista", "fista"):
         _check_prox_grad_options(est)
         A, B = problem.operator(), problem.weighted_targets()
@@ -353,9 +359,9 @@ def make_solver(est, problem):
 
         def run(l1s, l2s, coef0):
             return prox_grad_solve(A, B, l1s, l2s, coef0.T,
-                                   accelerated=solver == "fista",
-                                   positive=est.positive, max_iter=max_iter,
-                                   tol=est.tol, lipschitz=lipschitz)
+                                   accelerated=solver == "fista", max_iter=max_iter,
+                                   tol=est.tol, lipschitz=lipschitz, pen=pen,
+                                   project=unpen)
     else:
         gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
         design = gram if gram is not None else problem.design()
@@ -367,8 +373,9 @@ def make_solver(est, problem):
         def run(l1s, l2s, coef0):
             return [
                 cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
-                         positive=est.positive, max_iter=max_iter, tol=est.tol,
-                         random=random, anderson=anderson,
+                         max_iter=max_iter, tol=est.tol, random=random,
+                         anderson=anderson, pen=pen, plain=plain,
+                         project=None if unpen is None else unpen.for_target(k),
                          rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
                 for k in range(len(l1s))
             ]
@@ -381,6 +388,81 @@ def make_solver(est, problem):
         return results
 
     return solve
+
+
+def estimator_penalty(est, n_features):
+    """The (3, n_features) penalty array of an estimator's ``penalty_factor``,
+    ``lower_bounds``, ``upper_bounds`` and ``positive``, validated."""
+    pf = _per_feature(getattr(est, "penalty_factor", None), "penalty_factor",
+                      n_features)
+    if pf is not None and (not np.all(np.isfinite(pf)) or np.any(pf < 0)):
+        raise ValueError(
+            "penalty_factor must hold finite, non-negative numbers (0: the feature is "
+            "not penalized)"
+        )
+    lower = _per_feature(getattr(est, "lower_bounds", None), "lower_bounds",
+                         n_features)
+    upper = _per_feature(getattr(est, "upper_bounds", None), "upper_bounds",
+                         n_features)
+    pen = penalty_array(n_features, bool(getattr(est, "positive", False)), pf, lower,
+                        upper)
+    if np.any(np.isnan(pen[1:])):
+        raise ValueError("lower_bounds and upper_bounds must not contain NaN")
+    bad = np.flatnonzero(pen[1] > pen[2])
+    if bad.size:
+        j = int(bad[0])
+        raise ValueError(
+            f"lower_bounds[{j}] = {pen[1, j]} > upper_bounds[{j}] = {pen[2, j]} (with "
+            "positive=True the lower bound is at least 0): no coefficient can satisfy "
+            "both"
+        )
+    if np.any(pen[1] == np.inf) or np.any(pen[2] == -np.inf):
+        raise ValueError("a lower bound of +inf or an upper bound of -inf leaves no "
+                         "feasible coefficient")
+    return pen
+
+
+def _per_feature(value, name, n_features):
+    """None, or a float array of length n_features from a scalar or array-like."""
+    if value is None:
+        return None
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(n_features, float(arr))
+    if arr.shape != (n_features,):
+        raise ValueError(
+            f"{name} has shape {arr.shape}; expected a scalar or one value per "
+            f"feature, shape ({n_features},)"
+        )
+    return arr
+
+
+class Unpenalized:
+    """Orthonormal basis ``Q`` of the columns of the unpenalized features, so that
+    the duality gap can use a dual point orthogonal to them (their conjugate is
+    the indicator of ``x_j'theta = 0``): the residual ``R`` is replaced by
+    ``R - Q Q'R`` with ``Q'R = Q'b - Z'w``, ``Z = A'Q``, computed from ``w`` alone.
+    """
+
+    def __init__(self, A, B, cols):
+        n, p = A.shape
+        E = np.zeros((p, cols.size))
+        E[cols, np.arange(cols.size)] = 1.0
+        Q = np.linalg.qr(np.asarray(A.matmat(E)))[0]
+        self.Z = np.asarray(A.rmatmat(Q))  # (p, m)
+        self.QtB = Q.T @ B  # (m, n_targets)
+
+    def __call__(self, k, XtR, w, R_norm2, Ry, idx=None):
+        """The gap terms of target k projected: ``(XtR_p, R_norm2_p, Ry_p)``."""
+        t = self.QtB[:, k] - self.Z.T @ w
+        XtR_p = XtR - self.Z @ t if idx is None else XtR.copy()
+        if idx is not None:
+            XtR_p[idx] -= self.Z[idx] @ t
+        return XtR_p, R_norm2 - float(t @ t), Ry - float(t @ self.QtB[:, k])
+
+    def for_target(self, k):
+        """The projection of target k with coordinate descent's signature."""
+        return lambda XtR, idx, w, R_norm2, Ry: self(k, XtR, w, R_norm2, Ry, idx)
 
 
 def _check_anderson(est):

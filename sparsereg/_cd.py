@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _kernels as K
-from ._objective import duality_gap, screen_keep
+from ._objective import duality_gap, is_plain, penalty_array, screen_keep
 from ._result import SolverResult
 
 
@@ -42,10 +42,9 @@ class DenseDesign:
     def y_norm2(self, y):
         return float(y @ y)
 
-    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol,
-               anderson):
-        return K.dense_epochs(self.X, R, w, self.norms2, active, a, b, positive,
-                              random, rng, n, tol, anderson)
+    def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
+        return K.dense_epochs(self.X, R, w, self.norms2, active, a, b, pen, random,
+                              rng, n, tol, anderson)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.dense_gap_terms(self.X, R, y, idx, XtR)
@@ -91,11 +90,10 @@ class SparseDesign:
     def y_norm2(self, y):
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
-    def epochs(self, R, state, w, active, a, b, positive, random, rng, n, tol,
-               anderson):
+    def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
         return K.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
                                self.sw, self.colws, R, state, w, self.norms2, active,
-                               a, b, positive, random, rng, n, tol, anderson)
+                               a, b, pen, random, rng, n, tol, anderson)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -133,10 +131,9 @@ class GramDesign:
     def y_norm2(self, y):
         return float(y[1])
 
-    def epochs(self, Gw, state, w, active, a, b, positive, random, rng, n, tol,
-               anderson):
-        return K.gram_epochs(self.G, Gw, state[0], w, active, a, b, positive, random,
-                             rng, n, tol, anderson)
+    def epochs(self, Gw, state, w, active, a, b, pen, random, rng, n, tol, anderson):
+        return K.gram_epochs(self.G, Gw, state[0], w, active, a, b, pen, random, rng,
+                             n, tol, anderson)
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
@@ -150,7 +147,8 @@ class GramDesign:
 
 
 def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
-             random=False, rng_seed=0, screen=True, anderson=False):
+             random=False, rng_seed=0, screen=True, anderson=False, pen=None,
+             plain=None, project=None):
     """Minimize ``P`` for one target by coordinate descent, starting from ``w``.
 
     ``y`` is the centered (and, for dense X, ``sqrt(s)``-weighted) target; ``w`` is
@@ -173,9 +171,21 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
     (see ``_kernels.py``): the same stopping rule is met in fewer epochs on
     ill-conditioned problems, but the iterates no longer follow scikit-learn's.
+
+    ``pen`` (:func:`~sparsereg._objective.penalty_array`) gives per-feature penalty
+    factors and bounds (default: from ``positive``); ``w`` is first clipped into the
+    bounds. Screening and working sets rely on the plain elastic net's optimality
+    conditions and are used only without factors and bounds (``plain``: the
+    ``_objective.is_plain`` of ``pen``, when the caller knows it). With
+    unpenalized features, ``project(XtR, idx, w, R_norm2, Ry)`` gives the gap's
+    residual terms projected off their columns (see ``_base.Unpenalized``).
     """
     n = design.n
     a, b = n * l1, n * l2
+    if pen is None:
+        pen = penalty_array(w.shape[0], positive)
+    np.clip(w, pen[1], pen[2], out=w)
+    plain, positive = is_plain(pen) if plain is None else plain
     R, state = design.residual(y, w)
     tol_gap = tol * design.y_norm2(y) / n
     XtR = np.empty(design.n_features)
@@ -183,13 +193,15 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     active = np.flatnonzero(design.norms2 > 0.0)
     if active.size < design.n_features:
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
-    use_screening = screen and l1 > 0.0
+    use_screening = screen and l1 > 0.0 and plain
     use_ws = use_screening and active.size > _WS_MIN_FEATURES
     history = []
 
     def gap_on(idx):
         R_norm2, Ry = design.gap_terms(R, state, w, y, idx, XtR)
-        return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive, idx=idx)
+        projected = None if project is None else project(XtR, idx, w, R_norm2, Ry)
+        return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=idx, pen=pen,
+                           projected=projected)
 
     def check_gap(n_iter):
         dual = gap_on(active)
@@ -203,10 +215,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     while not converged and n_iter < max_iter:
         ws, complete = active, True
         if use_screening:
-            kept = screen_keep(XtR, design.col_norms, active, dual, n, l1, positive)
-            if kept.size < active.size:
-                design.zero_out(R, state, w, np.setdiff1d(active, kept,
-                                                          assume_unique=True))
+            kept, removed = screen_keep(XtR, design.col_norms, active, dual, n, l1,
+                                        positive)
+            if removed.size:
+                design.zero_out(R, state, w, removed)
                 active = kept
         if use_ws:
             ws_size = max(ws_size, 2 * np.count_nonzero(w))
@@ -225,8 +237,8 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 budget = min(budget, _WS_MAX_EPOCHS - n_inner)
                 if not final:
                     budget = min(budget, 10 - n_inner % 10)
-            n_run, small_step = design.epochs(R, state, w, ws, a, b, positive,
-                                              random, rng, budget, tol, anderson)
+            n_run, small_step = design.epochs(R, state, w, ws, a, b, pen, random,
+                                              rng, budget, tol, anderson)
             n_iter += n_run
             n_inner += n_run
             if ws is active:

@@ -39,21 +39,19 @@ def _rand_index(rng, n):
 
 
 @njit(cache=True, inline="always")
-def _cd_update(tmp, norm2_j, a, b, positive):
-    """1-D minimizer of ``norm2_j/2 (w - tmp/norm2_j)^2 + a|w| + b/2 w^2``."""
-    if positive and tmp < 0.0:
-        return 0.0
+def _cd_update(tmp, norm2_j, a, b, lo, hi):
+    """1-D minimizer of ``norm2_j/2 (w - tmp/norm2_j)^2 + a|w| + b/2 w^2`` over
+    ``lo <= w <= hi``: the unconstrained minimizer, clipped (the function is convex)."""
     mag = abs(tmp) - a
-    if mag <= 0.0:
-        return 0.0
-    return np.sign(tmp) * mag / (norm2_j + b)
+    w = 0.0 if mag <= 0.0 else np.sign(tmp) * mag / (norm2_j + b)
+    return min(max(w, lo), hi)
 
 
 # ----------------------------------------------------------------------------- dense
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def dense_epoch(X, R, w, norms2, active, a, b, positive, random, rng):
+def dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng):
     """One pass of CD over ``active``; returns (max |dw_j|, max |w_j|)."""
     n = X.shape[0]
     n_active = active.shape[0]
@@ -69,7 +67,8 @@ def dense_epoch(X, R, w, norms2, active, a, b, positive, random, rng):
         for i in range(n):
             tmp += X[i, j] * R[i]
         tmp += w_j * norms2[j]
-        w_new = _cd_update(tmp, norms2[j], a, b, positive)
+        w_new = _cd_update(tmp, norms2[j], a * pen[0, j], b * pen[0, j], pen[1, j],
+                           pen[2, j])
         if w_new != w_j:
             d = w_new - w_j
             # R -= (w_new - w_j) * X[:, j]
@@ -158,7 +157,7 @@ def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR)
 @njit(cache=True)
 def sparse_epoch(
     data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2, active, a, b,
-    positive, random, rng,
+    pen, random, rng,
 ):
     """One CD pass on CSC data; ``state = [off, sRt]``. Returns (max |dw|, max |w|).
 
@@ -178,7 +177,8 @@ def sparse_epoch(
         tmp = _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws[j], x_mean,
                           j, sRt + n * off)
         tmp += w_j * norms2[j]
-        w_new = _cd_update(tmp, norms2[j], a, b, positive)
+        w_new = _cd_update(tmp, norms2[j], a * pen[0, j], b * pen[0, j], pen[1, j],
+                           pen[2, j])
         if w_new != w_j:
             d = w_new - w_j
             # Rt -= d * X[:, j];  off += d * x_mean[j]
@@ -269,7 +269,7 @@ def sparse_column_stats(data, indices, indptr, sw, x_mean, n, colws, norms2):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng):
+def gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng):
     """One CD pass with a precomputed Gram matrix; keeps ``Gw = G @ w``."""
     p = G.shape[0]
     n_active = active.shape[0]
@@ -283,7 +283,8 @@ def gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng):
         w_j = w[j]
         # tmp = q_j - (G w)_j + G_jj w_j
         tmp = q[j] - Gw[j] + G_jj * w_j
-        w_new = _cd_update(tmp, G_jj, a, b, positive)
+        w_new = _cd_update(tmp, G_jj, a * pen[0, j], b * pen[0, j], pen[1, j],
+                           pen[2, j])
         if w_new != w_j:
             d = w_new - w_j
             # Gw += d * G[:, j]
@@ -301,51 +302,98 @@ def gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng):
 
 
 @njit(cache=True)
-def enet_dual(XtR, R_norm2, Ry, w, idx, a, b, positive):
-    """(gap, primal, dual, scale) of ``n * P`` (sum scaling) at ``w``, over the
-    features ``idx`` (the others are zero); see ``_objective.duality_gap``."""
-    l1w = 0.0
-    l2w = 0.0
+def _conjugate(v, a, b, lo, hi):
+    """g*(v) = sup over lo <= w <= hi of v w - a|w| - b/2 w^2.
+
+    With ``b = 0`` and an infinite bound, g* is infinite when the slope towards
+    that bound is positive (``v > a`` or ``v < -a``): the caller chose the dual
+    point so that this does not happen, up to rounding at ``|v| = a``, so only the
+    finite candidates (the finite bounds and 0) are compared here."""
+    if b > 0.0:
+        mag = abs(v) - a
+        w = 0.0 if mag <= 0.0 else np.sign(v) * mag / b
+        w = min(max(w, lo), hi)
+        return v * w - a * abs(w) - 0.5 * b * w * w
+    best = -np.inf
+    if lo <= 0.0 <= hi:
+        best = 0.0
+    if lo > -np.inf:
+        best = max(best, v * lo - a * abs(lo))
+    if hi < np.inf:
+        best = max(best, v * hi - a * abs(hi))
+    return best
+
+
+@njit(cache=True)
+def _dual_value(XtR, R_norm2, Ry, idx, s, a, b, pen):
+    """D(s R) = s R.y - s^2/2 ||R||^2 - sum_j g*_j(s x_j.R); features of penalty
+    factor 0 count as orthogonal to R (the caller projected them out)."""
+    total = s * Ry - 0.5 * s * s * R_norm2
     for j in idx:
-        l1w += abs(w[j])
-        l2w += w[j] * w[j]
-    p_sum = 0.5 * R_norm2 + a * l1w + 0.5 * b * l2w
+        pf = pen[0, j]
+        v = 0.0 if pf == 0.0 else s * XtR[j]
+        total -= _conjugate(v, a * pf, b * pf, pen[1, j], pen[2, j])
+    return total
+
+
+@njit(cache=True)
+def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
+    """(gap, primal, dual, scale) of ``n * P`` (sum scaling) at ``w``, over the
+    features ``idx`` (the others are zero); see ``_objective.duality_gap``.
+    ``XtR``, ``R_norm2`` and ``Ry`` describe the residual the dual point is built
+    from (projected off unpenalized columns, if any); ``R_norm2_primal`` is the
+    residual's own squared norm, for the primal."""
+    p_sum = 0.5 * R_norm2_primal
+    for j in idx:
+        p_sum += pen[0, j] * (a * abs(w[j]) + 0.5 * b * w[j] * w[j])
     if a == 0.0 and b == 0.0:  # least squares: the stationarity residual
         g = 0.0
         for j in idx:
             g += XtR[j] * XtR[j]
         return g, p_sum, p_sum - g, 1.0
-    c_max = 0.0
+    # largest s <= 1 for which every conjugate stays finite with l2 ignored (the
+    # Lasso recipe), and s = 1 when the actual conjugates are all finite there
+    s_lasso = 1.0
+    finite_at_one = True
     for j in idx:
-        c_max = max(c_max, XtR[j] if positive else abs(XtR[j]))
-    scale = 1.0 if c_max <= a else a / c_max
-    best = scale * Ry - 0.5 * scale * scale * R_norm2
-    if b > 0.0:
-        ex2 = 0.0
-        for j in idx:
-            e = (XtR[j] if positive else abs(XtR[j])) - a
-            if e > 0.0:
-                ex2 += e * e
-        d_enet = Ry - 0.5 * R_norm2 - ex2 / (2.0 * b)
-        if d_enet > best:
-            best, scale = d_enet, 1.0
+        pf = pen[0, j]
+        if pf == 0.0:
+            continue
+        c, a_j = XtR[j], a * pf
+        unbounded = (pen[2, j] == np.inf and c > 0.0) or (
+            pen[1, j] == -np.inf and c < 0.0)
+        if unbounded and abs(c) > a_j:
+            s_lasso = min(s_lasso, a_j / abs(c))
+            if b == 0.0:
+                finite_at_one = False
+    best = _dual_value(XtR, R_norm2, Ry, idx, s_lasso, a, b, pen)
+    scale = s_lasso
+    if s_lasso < 1.0 and finite_at_one:
+        d_one = _dual_value(XtR, R_norm2, Ry, idx, 1.0, a, b, pen)
+        if d_one > best:
+            best, scale = d_one, 1.0
     return max(p_sum - best, 0.0), p_sum, best, scale
 
 
 @njit(cache=True)
 def screen_keep(XtR, col_norms, idx, scale, radius, threshold, positive):
-    """The features of ``idx`` that gap safe screening cannot prove zero; see
-    ``_objective.screen_keep``."""
+    """(kept, removed): the features of ``idx`` that gap safe screening cannot
+    prove zero, and those it can; see ``_objective.screen_keep``."""
     keep = np.empty(idx.shape[0], dtype=idx.dtype)
+    drop = np.empty(idx.shape[0], dtype=idx.dtype)
     k = 0
+    d = 0
     for j in idx:
         corr = scale * XtR[j]
         if not positive:
             corr = abs(corr)
-        if not corr + radius * col_norms[j] < threshold:
+        if corr + radius * col_norms[j] < threshold:
+            drop[d] = j
+            d += 1
+        else:
             keep[k] = j
             k += 1
-    return keep[:k]
+    return keep[:k], drop[:d]
 
 
 @njit(cache=True)
@@ -428,40 +476,44 @@ def _anderson_weights(W, c):
 
 
 @njit(cache=True)
-def _extrapolate(W, c, w_acc, positive):
-    """w_acc = sum_k c_k W_{k+1}; returns False if ``positive`` is violated."""
+def _extrapolate(W, c, w_acc, active, pen):
+    """w_acc = sum_k c_k W_{k+1}; returns False if it leaves the bounds."""
     K = W.shape[0] - 1
     for f in range(W.shape[1]):
         acc = 0.0
         for k in range(K):
             acc += c[k] * W[k + 1, f]
-        if positive and acc < 0.0:
+        j = active[f]
+        if acc < pen[1, j] or acc > pen[2, j]:
             return False
         w_acc[f] = acc
     return True
 
 
 @njit(cache=True)
-def _penalty(w, active, a, b):
-    """a ||w_A||_1 + b/2 ||w_A||^2 over the features ``active``."""
+def _penalty(w, active, a, b, pen):
+    """sum over ``active`` of pf_j (a |w_j| + b/2 w_j^2)."""
     acc = 0.0
     for f in range(active.shape[0]):
-        v = w[active[f]]
-        acc += a * abs(v) + 0.5 * b * v * v
+        j = active[f]
+        v = w[j]
+        acc += pen[0, j] * (a * abs(v) + 0.5 * b * v * v)
     return acc
 
 
 @njit(cache=True)
-def _penalty_of(w_acc, a, b):
+def _penalty_of(w_acc, active, a, b, pen):
+    """The same for the extrapolated values ``w_acc`` of the features ``active``."""
     acc = 0.0
-    for v in w_acc:
-        acc += a * abs(v) + 0.5 * b * v * v
+    for f in range(active.shape[0]):
+        v = w_acc[f]
+        acc += pen[0, active[f]] * (a * abs(v) + 0.5 * b * v * v)
     return acc
 
 
 @njit(cache=True)
-def dense_epochs(X, R, w, norms2, active, a, b, positive, random, rng, max_epochs,
-                 tol, anderson):
+def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
+                 anderson):
     n = R.shape[0]
     m = active.shape[0]
     K = ANDERSON_K
@@ -472,8 +524,7 @@ def dense_epochs(X, R, w, norms2, active, a, b, positive, random, rng, max_epoch
     w_acc = np.empty(m if accel else 0)
     slot = 0
     for e in range(max_epochs):
-        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, positive, random,
-                                     rng)
+        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
         if w_max == 0.0 or d_w_max <= tol * w_max:
             return e + 1, True
         if not accel:
@@ -485,16 +536,16 @@ def dense_epochs(X, R, w, norms2, active, a, b, positive, random, rng, max_epoch
         if slot <= K:
             continue
         slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, positive)):
+        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
             continue
-        p_cur = 0.5 * (R @ R) + _penalty(w, active, a, b)
+        p_cur = 0.5 * (R @ R) + _penalty(w, active, a, b, pen)
         r2 = 0.0
         for i in range(n):
             r = 0.0
             for k in range(K):
                 r += c[k] * Rh[k + 1, i]
             r2 += r * r
-        if 0.5 * r2 + _penalty_of(w_acc, a, b) < p_cur:
+        if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < p_cur:
             for f in range(m):
                 j = active[f]
                 d = w_acc[f] - w[j]
@@ -507,7 +558,7 @@ def dense_epochs(X, R, w, norms2, active, a, b, positive, random, rng, max_epoch
 
 @njit(cache=True)
 def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2,
-                  active, a, b, positive, random, rng, max_epochs, tol, anderson):
+                  active, a, b, pen, random, rng, max_epochs, tol, anderson):
     n = Rt.shape[0]
     m = active.shape[0]
     K = ANDERSON_K
@@ -520,8 +571,8 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
     slot = 0
     for e in range(max_epochs):
         d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
-                                      state, w, norms2, active, a, b, positive,
-                                      random, rng)
+                                      state, w, norms2, active, a, b, pen, random,
+                                      rng)
         if w_max == 0.0 or d_w_max <= tol * w_max:
             return e + 1, True
         if not accel:
@@ -534,7 +585,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
         if slot <= K:
             continue
         slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, positive)):
+        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
             continue
         off_acc = 0.0
         for k in range(K):
@@ -549,8 +600,8 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
             for k in range(K):
                 r += c[k] * Rh[k + 1, i]
             r2 += s_i * r * r
-        if 0.5 * r2 + _penalty_of(w_acc, a, b) < 0.5 * r2_cur + _penalty(
-                w, active, a, b):
+        if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < (
+                0.5 * r2_cur + _penalty(w, active, a, b, pen)):
             for f in range(m):
                 j = active[f]
                 d = w_acc[f] - w[j]
@@ -565,7 +616,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
 
 
 @njit(cache=True)
-def gram_epochs(G, Gw, q, w, active, a, b, positive, random, rng, max_epochs, tol,
+def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol,
                 anderson):
     p = G.shape[0]
     m = active.shape[0]
@@ -577,7 +628,7 @@ def gram_epochs(G, Gw, q, w, active, a, b, positive, random, rng, max_epochs, to
     w_acc = np.empty(m if accel else 0)
     slot = 0
     for e in range(max_epochs):
-        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, positive, random, rng)
+        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
         if w_max == 0.0 or d_w_max <= tol * w_max:
             return e + 1, True
         if not accel:
@@ -589,12 +640,12 @@ def gram_epochs(G, Gw, q, w, active, a, b, positive, random, rng, max_epochs, to
         if slot <= K:
             continue
         slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, positive)):
+        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
             continue
         # 1/2 ||R||^2 = 1/2 yty - w'q + 1/2 w'Gw; only w_A changes, so compare
         # -w_A'q_A + 1/2 w'Gw (Gw being the matching combination) + penalty
-        obj_cur = _penalty(w, active, a, b)
-        obj_acc = _penalty_of(w_acc, a, b)
+        obj_cur = _penalty(w, active, a, b, pen)
+        obj_acc = _penalty_of(w_acc, active, a, b, pen)
         for f in range(m):
             j = active[f]
             obj_cur -= w[j] * q[j]

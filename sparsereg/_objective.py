@@ -78,7 +78,33 @@ class DualPoint:
     scale: float
 
 
-def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None):
+def penalty_array(n_features, positive=False, penalty_factor=None, lower=None,
+                  upper=None):
+    """The per-feature penalty description the solvers share: a float64 array of
+    shape (3, n_features) holding the penalty factors (the l1 and l2 weights of
+    feature j are ``l1 * pf_j`` and ``l2 * pf_j``), and the lower and upper bounds
+    of each coefficient (``positive`` is lower bound 0)."""
+    pen = np.empty((3, n_features))
+    pen[0] = 1.0 if penalty_factor is None else penalty_factor
+    pen[1] = -np.inf if lower is None else lower
+    pen[2] = np.inf if upper is None else upper
+    if positive:
+        np.maximum(pen[1], 0.0, out=pen[1])
+    return pen
+
+
+def is_plain(pen):
+    """(plain, positive): whether ``pen`` is the ordinary elastic net (factors 1,
+    no bounds but possibly ``positive``), for which screening rules hold."""
+    if not (np.all(pen[0] == 1.0) and np.all(pen[2] == np.inf)):
+        return False, False
+    if np.all(pen[1] == -np.inf):
+        return True, False
+    return bool(np.all(pen[1] == 0.0)), True
+
+
+def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=None,
+                projected=None):
     """Duality gap of ``P`` at ``w``, valid for every ``l1, l2 >= 0``.
 
     With the weighted residual ``R = y - Xw`` (so that ``XtR = X.T @ diag(s) @ R``,
@@ -87,14 +113,26 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None):
 
         D(theta) = theta.y - ||theta||^2 / 2 - sum_j g*_j(x_j.theta),
 
-    with ``g*_j(v) = (|v| - n l1)_+^2 / (2 n l2)`` when ``l2 > 0`` and the indicator of
-    ``|v| <= n l1`` when ``l2 = 0`` (``|v|`` becomes ``v`` when ``positive``). Two dual
-    points are tried and the better one kept:
+    with ``g_j(w) = n l1 pf_j |w| + n l2 pf_j w^2 / 2`` restricted to the bounds of
+    coefficient j (``pen``, see :func:`penalty_array`; without it: factors 1, no
+    bounds, or lower bound 0 with ``positive``) and ``g*_j`` its convex conjugate,
+    ``sup_w v w - g_j(w)``, in closed form: for the plain elastic net
+    ``(|v| - n l1)_+^2 / (2 n l2)`` when ``l2 > 0`` and the indicator of
+    ``|v| <= n l1`` when ``l2 = 0`` (``|v|`` becomes ``v`` when ``positive``).
+    Two dual points ``theta = s R`` are tried and the better one kept:
 
-    * ``theta = s R`` with ``s = min(1, n l1 / max_j |x_j.R|)``: feasible for the
-      indicator, hence valid for every (l1, l2) (the Lasso recipe);
-    * ``theta = R`` with the elastic-net conjugate (only when ``l2 > 0``). This is the
-      one that works at ``l1 = 0``, where the rescaling collapses to ``theta = 0``.
+    * ``s`` the largest value in (0, 1] for which every conjugate is finite when l2
+      is ignored, ``min(1, n l1 / max_j |x_j.R|)`` for the plain Lasso: valid for
+      every (l1, l2) (the Lasso recipe);
+    * ``s = 1`` when the conjugates are finite there (``l2 > 0``, or bounded
+      coefficients). This is the one that works at ``l1 = 0``, where the rescaling
+      collapses to ``theta = 0``.
+
+    Features with a penalty factor of 0 must be orthogonal to ``theta``: the caller
+    passes ``projected = (XtR_p, R_norm2_p, Ry_p)``, the terms of the residual
+    projected off their columns (see ``_base.Unpenalized``), from which the dual
+    point is built; their conjugates are then 0, and ``R_norm2`` (of the residual
+    itself) still gives the primal.
 
     When ``l1 = l2 = 0`` (ordinary least squares) there is no usable dual, and the
     "gap" is the stationarity residual ``||X.T R||^2 / n``, as in scikit-learn.
@@ -102,12 +140,17 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None):
     ``idx`` (int64 array) restricts ``XtR`` and ``w`` to those features (the others
     being zero), without copies; the sums run in ``_kernels.enet_dual``.
     """
+    R_norm2_primal = float(R_norm2)
+    if projected is not None:
+        XtR, R_norm2, Ry = projected
     XtR = np.ascontiguousarray(XtR, dtype=np.float64)
     if idx is None:
         idx = np.arange(XtR.shape[0])
+    if pen is None:
+        pen = penalty_array(XtR.shape[0], positive)
     gap, p_sum, best, scale = _kernels.enet_dual(
-        XtR, float(R_norm2), float(Ry), np.ascontiguousarray(w, dtype=np.float64),
-        idx, n * l1, n * l2, bool(positive))
+        XtR, float(R_norm2), float(Ry), R_norm2_primal,
+        np.ascontiguousarray(w, dtype=np.float64), idx, n * l1, n * l2, pen)
     return DualPoint(gap=gap / n, primal=p_sum / n, dual=best / n, scale=scale)
 
 
@@ -117,7 +160,8 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     The dual optimum lies in the ball of radius ``sqrt(2 n gap)`` around
     ``theta = dual.scale * R`` (``n * D`` is 1-strongly concave), and a feature whose
     correlation with every point of that ball stays below ``n l1`` is zero at the
-    optimum. Returns the features of ``idx`` (int64) that are *not* provably zero.
+    optimum. Returns ``(kept, removed)``: the features of ``idx`` (int64) that are
+    not provably zero, and those that are.
     """
     return _kernels.screen_keep(XtR, col_norms, idx, float(dual.scale),
                                 float(np.sqrt(2.0 * n * dual.gap)), n * l1,
@@ -129,11 +173,22 @@ def soft_threshold(z, threshold):
     return np.sign(z) * np.maximum(np.abs(z) - threshold, 0.0)
 
 
-def prox_enet(z, step, l1, l2, positive=False):
-    """Proximal operator of ``step * (l1 ||.||_1 + l2/2 ||.||^2)`` at ``z``."""
-    if positive:
-        return np.maximum(z - step * l1, 0.0) / (1.0 + step * l2)
-    return soft_threshold(z, step * l1) / (1.0 + step * l2)
+def prox_enet(z, step, l1, l2, positive=False, pen=None):
+    """Proximal operator of ``step * (l1 ||.||_1 + l2/2 ||.||^2)`` at ``z``.
+
+    With ``pen`` (:func:`penalty_array`; ``z`` of shape (n_features,) or
+    (n_features, n_targets)) the penalty of feature j is scaled by its factor and the
+    result is clipped into its bounds: the prox of the penalty plus the box, since
+    both are separable and the 1-D penalty is convex.
+    """
+    if pen is None:
+        if positive:
+            return np.maximum(z - step * l1, 0.0) / (1.0 + step * l2)
+        return soft_threshold(z, step * l1) / (1.0 + step * l2)
+    shape = (-1,) + (1,) * (np.ndim(z) - 1)
+    pf = pen[0].reshape(shape)
+    out = soft_threshold(z, step * l1 * pf) / (1.0 + step * l2 * pf)
+    return np.clip(out, pen[1].reshape(shape), pen[2].reshape(shape))
 
 
 def alpha_max(Xty, n, l1_ratio=1.0, positive=False):

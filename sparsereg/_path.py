@@ -18,11 +18,17 @@ from ._base import FLOAT_DTYPES, Problem, check_sample_weight, make_solver
 from ._objective import alpha_max, penalty_weights
 
 
-def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
+def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
+               pen=None):
     """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``, geometric.
 
     ``alpha_max`` is the smallest alpha whose solution is all zeros, on the centered
-    and weighted data of ``problem`` (the largest over its targets).
+    and weighted data of ``problem`` (the largest over its targets). With penalty
+    factors (``pen``, see ``_objective.penalty_array``) it is the smallest alpha at
+    which every penalized coefficient is zero: the correlations are taken with the
+    residual of the unpenalized features' least-squares fit and divided by the
+    factors (glmnet's ``lambda.max``); bounds count as ``positive`` where the lower
+    bound is 0, and are otherwise ignored.
     """
     if l1_ratio <= 0:
         raise ValueError(
@@ -30,11 +36,32 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
             "Please supply a grid by providing your estimator with the appropriate "
             "`alphas=` argument (alpha_max is infinite without an l1 penalty)."
         )
-    top = alpha_max(problem.Xty(), problem.n, l1_ratio, positive)
+    if pen is None or np.all(pen[0] == 1.0):
+        top = alpha_max(problem.Xty(), problem.n, l1_ratio, positive)
+    else:
+        top = _alpha_max_penalized(problem, pen, l1_ratio)
     tiny = np.finfo(np.float64).resolution
     if top <= tiny:
         return np.full(n_alphas, tiny)
     return np.geomspace(top, top * eps, num=n_alphas)
+
+
+def _alpha_max_penalized(problem, pen, l1_ratio):
+    from ._base import Unpenalized
+
+    Xty = np.asarray(problem.Xty()).reshape(pen.shape[1], -1)
+    cols = np.flatnonzero(pen[0] == 0.0)
+    if cols.size:  # correlations with the residual of the unpenalized fit
+        unpen = Unpenalized(problem.operator(), problem.weighted_targets(), cols)
+        Xty = Xty - unpen.Z @ unpen.QtB
+    c = np.where((pen[1] >= 0.0)[:, None], np.maximum(Xty, 0.0),
+                 np.where((pen[2] <= 0.0)[:, None], np.maximum(-Xty, 0.0),
+                          np.abs(Xty)))
+    penalized = pen[0] > 0.0
+    if not penalized.any():
+        return 0.0
+    return float((c[penalized] / pen[0][penalized, None]).max()) / (
+        problem.n * l1_ratio)
 
 
 def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
@@ -98,14 +125,14 @@ def _deprecated_alphas(alphas, n_alphas):
     return alphas
 
 
-def resolve_alphas(alphas, problem, l1_ratio, eps, positive):
+def resolve_alphas(alphas, problem, l1_ratio, eps, positive, pen=None):
     """``alphas`` as given (array, sorted decreasing) or an int-sized grid."""
     if alphas is None:
         alphas = 100
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         if alphas < 1:
             raise ValueError(f"alphas={alphas}: an int number of alphas must be >= 1")
-        return alpha_grid(problem, l1_ratio, eps, int(alphas), positive)
+        return alpha_grid(problem, l1_ratio, eps, int(alphas), positive, pen)
     values = list(np.ravel(np.asarray(alphas, dtype=object)))
     if not values:
         raise ValueError("alphas is empty: pass an int or at least one alpha")
@@ -168,7 +195,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         Validate X and y (skip only if already validated).
     **params : dict
         ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver`` ("cd",
-        "ista", "fista"), ``anderson`` and ``sample_weight``, as for
+        "ista", "fista"), ``anderson``, ``penalty_factor``, ``lower_bounds``,
+        ``upper_bounds`` and ``sample_weight``, as for
         :class:`~sparsereg.ElasticNet`.
 
     Returns
@@ -195,12 +223,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     from .linear_model import ElasticNet
 
     unknown = set(params) - {"tol", "max_iter", "selection", "random_state", "solver",
-                             "anderson", "sample_weight"}
+                             "anderson", "penalty_factor", "lower_bounds",
+                             "upper_bounds", "sample_weight"}
     if unknown:
         raise ValueError(
             f"Unexpected parameters in params: {sorted(unknown)}. The path accepts "
-            "tol, max_iter, selection, random_state, solver, anderson and "
-            "sample_weight."
+            "tol, max_iter, selection, random_state, solver, anderson, "
+            "penalty_factor, lower_bounds, upper_bounds and sample_weight."
         )
     sample_weight = params.pop("sample_weight", None)
     opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
@@ -216,8 +245,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     problem = Problem(X, Y, sw, False, copy_X=True)
     if Xy is not None:
         problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
+    from ._base import estimator_penalty
+
     alphas = resolve_alphas(_deprecated_alphas(alphas, n_alphas), problem, l1_ratio,
-                            eps, positive)
+                            eps, positive, estimator_penalty(opts, X.shape[1]))
     coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,
                                         verbose)
     if y.ndim == 1:
@@ -264,7 +295,8 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
         Constrain the coefficients to be non-negative.
     **params : dict
         ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver``,
-        ``anderson``, ``sample_weight``.
+        ``anderson``, ``penalty_factor``, ``lower_bounds``, ``upper_bounds``,
+        ``sample_weight``.
 
     Returns
     -------

@@ -22,7 +22,7 @@ conditions of the coordinate-descent solver, so that ``tol`` means the same for 
 
 import numpy as np
 
-from ._objective import duality_gap, prox_enet
+from ._objective import duality_gap, penalty_array, prox_enet
 from ._result import SolverResult
 
 # The power iteration only needs L to within a few percent: the estimate gets a 2%
@@ -59,7 +59,7 @@ def lipschitz_constant(A, n):
 
 
 def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
-                    max_iter=1000, tol=1e-4, lipschitz=None):
+                    max_iter=1000, tol=1e-4, lipschitz=None, pen=None, project=None):
     """Minimize ``P`` for every column of ``B`` by ISTA (or FISTA if ``accelerated``).
 
     Parameters
@@ -72,6 +72,12 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         Starting point (warm start); not modified.
     lipschitz : float, default=None
         ``||A||^2 / n`` if already known (a path computes it once).
+    pen : ndarray of shape (3, p), default=None
+        Penalty factors and bounds (see ``_objective.penalty_array``; default:
+        from ``positive``).
+    project : callable, default=None
+        ``project(k, XtR, w, R_norm2, Ry)``: the gap terms of target k projected
+        off the unpenalized columns (``_base.Unpenalized``).
 
     Returns
     -------
@@ -85,7 +91,10 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
     if lipschitz is None:
         lipschitz = lipschitz_constant(A, n)
     L = max(lipschitz, np.finfo(float).tiny)
-    W = np.array(W, dtype=np.float64)
+    if pen is None:
+        pen = penalty_array(p, positive)
+    lo, hi = pen[1][:, None], pen[2][:, None]
+    W = np.clip(np.array(W, dtype=np.float64), lo, hi)
     R = B - A.matmat(W)
     W_prev, R_prev = W, R
     t = 1.0
@@ -101,23 +110,23 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         V = W + beta * (W - W_prev) if beta else W
         R_V = R + beta * (R - R_prev) if beta else R
         G = A.rmatmat(R_V)  # = -n * grad f(V)
-        W_new, R_new, L = _prox_step(A, B, V, R_V, G, L, l1, l2, n, positive)
-        if not positive or bool((V >= 0).all()):
-            track.check(active, it, V, G, R_V, W_new - V, B, l1, l2, n, positive, tol,
-                        tol_gap)
+        W_new, R_new, L = _prox_step(A, B, V, R_V, G, L, l1, l2, n, pen)
+        if bool(((V >= lo) & (V <= hi)).all()):
+            track.check(active, it, V, G, R_V, W_new - V, B, l1, l2, n, pen, tol,
+                        tol_gap, project)
         elif it % _CHECK_EVERY == 0:  # certify the (feasible) iterate W instead
             track.check(active, it, W, A.rmatmat(R), R, W - W_prev, B, l1, l2, n,
-                        positive, tol, tol_gap)
+                        pen, tol, tol_gap, project)
         active = np.flatnonzero(~track.converged)
         if active.size == 0:
             break
         if accelerated and _should_restart(V, W_new, W):
             t_next = 1.0  # O'Donoghue & Candes: momentum is pushing uphill
         W_prev, R_prev, W, R, t = W, R, W_new, R_new, t_next
-    return track.results(it + 1, A, B, W, R, l1, l2, n, positive)
+    return track.results(it + 1, A, B, W, R, l1, l2, n, pen, project)
 
 
-def _prox_step(A, B, V, R_V, G, L, l1, l2, n, positive):
+def _prox_step(A, B, V, R_V, G, L, l1, l2, n, pen):
     """``W = prox_{g/L}(V - grad f(V) / L)``, growing L until f's upper bound holds.
 
     The bound ``f(W) <= f(V) + <grad f(V), W - V> + L/2 ||W - V||^2`` is what makes
@@ -126,7 +135,7 @@ def _prox_step(A, B, V, R_V, G, L, l1, l2, n, positive):
     """
     f_V = 0.5 * np.einsum("ij,ij->j", R_V, R_V) / n
     while True:
-        W = prox_enet(V + G / (n * L), 1.0 / L, l1, l2, positive)
+        W = prox_enet(V + G / (n * L), 1.0 / L, l1, l2, pen=pen)
         R = B - A.matmat(W)
         D = W - V
         f_W = 0.5 * np.einsum("ij,ij->j", R, R) / n
@@ -152,14 +161,13 @@ class _Tracker:
         self.n_iter = np.zeros(k, dtype=int)
         self.history = [[] for _ in range(k)]
 
-    def check(self, targets, it, V, G, R, step, B, l1, l2, n, positive, tol,
-              tol_gap):
+    def check(self, targets, it, V, G, R, step, B, l1, l2, n, pen, tol, tol_gap,
+              project):
         """Duality gap of ``V`` (``G = A'R``, ``R = b - AV``) for each target; a
         target is done when its gap and its last step are both below tol."""
         step = np.abs(step).max(axis=0)
         for j in targets:
-            dual = duality_gap(G[:, j], R[:, j] @ R[:, j], R[:, j] @ B[:, j], V[:, j],
-                               l1[j], l2[j], n, positive)
+            dual = _gap(j, G, R, B, V, l1, l2, n, pen, project)
             small = step[j] <= tol * np.abs(V[:, j]).max(initial=0.0)
             self.record(j, it, V[:, j], dual, dual.gap <= tol_gap[j] and small)
 
@@ -172,7 +180,7 @@ class _Tracker:
         if done:
             self.converged[j] = True
 
-    def results(self, n_iter, A, B, W, R, l1, l2, n, positive):
+    def results(self, n_iter, A, B, W, R, l1, l2, n, pen, project):
         out = []
         G = None
         for j in range(self.converged.size):
@@ -180,8 +188,7 @@ class _Tracker:
                 # the last iterate W is feasible: keep it if its gap is the best
                 if G is None:
                     G = A.rmatmat(R)
-                dual = duality_gap(G[:, j], R[:, j] @ R[:, j], R[:, j] @ B[:, j],
-                                   W[:, j], l1[j], l2[j], n, positive)
+                dual = _gap(j, G, R, B, W, l1, l2, n, pen, project)
                 self.history[j].append((n_iter, dual.primal, dual.gap))
                 if dual.gap <= self.best_gap[j]:
                     self.best_gap[j], self.coef[:, j] = dual.gap, W[:, j]
@@ -192,3 +199,12 @@ class _Tracker:
                                     converged=bool(self.converged[j]),
                                     history=self.history[j]))
         return out
+
+
+def _gap(j, G, R, B, V, l1, l2, n, pen, project):
+    """Duality gap of target j at ``V[:, j]`` (``G = A'R``)."""
+    XtR = G[:, j]
+    R_norm2, Ry = R[:, j] @ R[:, j], R[:, j] @ B[:, j]
+    projected = None if project is None else project(j, XtR, V[:, j], R_norm2, Ry)
+    return duality_gap(XtR, R_norm2, Ry, V[:, j], l1[j], l2[j], n, pen=pen,
+                       projected=projected)

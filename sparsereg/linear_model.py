@@ -86,6 +86,21 @@ class ElasticNet(LinearBase):
         ``tol``. Off by default because the iterates then no longer follow
         scikit-learn's: without it, ``coef_`` equals scikit-learn's at any ``tol``
         (to rounding); with it, only to within ``tol``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multipliers of each feature's penalty, l1 and l2 terms alike
+        (glmnet's ``penalty.factor``): feature j is penalized by
+        ``alpha * pf_j * (l1_ratio |w_j| + (1 - l1_ratio) / 2 w_j^2)``; 0 leaves it
+        unpenalized (in every model of a path). None means all ones, scikit-learn's
+        objective. The factors are used as given, not rescaled: glmnet rescales them
+        to sum to n_features, so its alpha equals ours times ``n_features /
+        sum(pf)``.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Bounds of each coefficient (``-inf`` / ``inf`` allowed; None: unbounded).
+        ``positive=True`` is ``lower_bounds=0`` (the two combine by taking the
+        larger lower bound). Exact in every solver: coordinate descent clips each
+        1-D minimizer, ISTA/FISTA project in their proximal step, and the duality
+        gap of the constrained problem stays the stopping rule.
 
     Attributes
     ----------
@@ -135,12 +150,16 @@ class ElasticNet(LinearBase):
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
         "anderson": ["boolean"],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", solver="cd", anderson=False):
+                 selection="cyclic", solver="cd", anderson=False, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -154,6 +173,9 @@ class ElasticNet(LinearBase):
         self.selection = selection
         self.solver = solver
         self.anderson = anderson
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _penalty(self, sum_sample_weight):
         return penalty_weights("enet", self.alpha, self.l1_ratio)
@@ -224,6 +246,11 @@ class Lasso(ElasticNet):
         Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
     anderson : bool, default=False
         Anderson extrapolation of coordinate descent (see :class:`ElasticNet`).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of ``alpha`` (0: unpenalized), see
+        :class:`ElasticNet`.
+    lower_bounds, upper_bounds : float or array-like, default=None
+        Bounds of the coefficients, see :class:`ElasticNet`.
 
     Attributes
     ----------
@@ -258,7 +285,8 @@ class Lasso(ElasticNet):
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic", solver="cd",
-                 anderson=False):
+                 anderson=False, penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute
@@ -271,6 +299,9 @@ class Lasso(ElasticNet):
         self.selection = selection
         self.solver = solver
         self.anderson = anderson
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _penalty(self, sum_sample_weight):
         return penalty_weights("lasso", self.alpha)

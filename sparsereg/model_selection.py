@@ -16,7 +16,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
+from ._base import (
+    FLOAT_DTYPES,
+    LinearBase,
+    Problem,
+    check_sample_weight,
+    estimator_penalty,
+)
 from ._cv_common import FixedLinear, argmin_tied, cv_results_table
 from ._path import compute_path, resolve_alphas
 from ._ridge_cv import RidgeCV
@@ -49,6 +55,9 @@ class _CVBase(LinearBase):
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
         "anderson": ["boolean"],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
         "alpha_rule": [StrOptions({"min", "1se"}), callable],
         "max_nonzero": [Interval(Integral, 0, None, closed="left"), None],
         "scoring": [str, callable, None],
@@ -85,8 +94,9 @@ class _CVBase(LinearBase):
         if np.any((l1_ratios < 0) | (l1_ratios > 1)):
             raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratios}")
         full = Problem(X, y[:, None], sw, self.fit_intercept, True)
-        grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive)
-                          for r in l1_ratios])
+        pen = estimator_penalty(self, X.shape[1])
+        grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive,
+                                         pen) for r in l1_ratios])
         folds = list(check_cv(self.cv).split(X, y, groups))
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
@@ -138,6 +148,8 @@ class _CVBase(LinearBase):
             max_iter=self.max_iter, tol=self.tol, positive=self.positive,
             random_state=self.random_state, selection=self.selection,
             solver=self.solver, anderson=self.anderson,
+            penalty_factor=self.penalty_factor, lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
         ).fit(X, y, sample_weight=sw)
         for name in ("coef_", "intercept_", "dual_gap_", "n_iter_"):
             setattr(self, name, getattr(model, name))
@@ -283,6 +295,11 @@ _CV_DOC = """
     scoring : str or callable, default=None
         A scikit-learn scorer; the CV error is minus its score. None: the mean
         squared error (weighted by ``sample_weight``), as scikit-learn.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of alpha (0: unpenalized; the grid's alpha_max is
+        then glmnet's, see :class:`~sparsereg.ElasticNet`).
+    lower_bounds, upper_bounds : float or array-like, default=None
+        Bounds of the coefficients, in every fit (see :class:`~sparsereg.ElasticNet`).
 
     Attributes
     ----------
@@ -356,7 +373,8 @@ class ElasticNetCV(_CVBase):
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", solver="cd", anderson=False, alpha_rule="min",
-                 max_nonzero=None, scoring=None):
+                 max_nonzero=None, scoring=None, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -376,6 +394,9 @@ class ElasticNetCV(_CVBase):
         self.alpha_rule = alpha_rule
         self.max_nonzero = max_nonzero
         self.scoring = scoring
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
 
 class LassoCV(_CVBase):
@@ -404,7 +425,8 @@ class LassoCV(_CVBase):
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
                  solver="cd", anderson=False, alpha_rule="min", max_nonzero=None,
-                 scoring=None):
+                 scoring=None, penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.eps = eps
         self.alphas = alphas
         self.fit_intercept = fit_intercept
@@ -423,6 +445,9 @@ class LassoCV(_CVBase):
         self.alpha_rule = alpha_rule
         self.max_nonzero = max_nonzero
         self.scoring = scoring
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
 
 ElasticNetCV.__doc__ = ElasticNetCV.__doc__.format(doc=_CV_DOC.format(

@@ -22,6 +22,8 @@ ESTIMATORS = [
     ElasticNet(anderson=True, precompute=True),
     ElasticNet(),
     ElasticNet(positive=True),
+    ElasticNet(lower_bounds=-1.0, upper_bounds=2.0),
+    Lasso(solver="fista", lower_bounds=0.0, upper_bounds=5.0),
     Ridge(),
     Ridge(solver="cd"),
     Ridge(solver="svd"),
