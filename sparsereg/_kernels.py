@@ -1,8 +1,9 @@
 """Compiled inner loops: coordinate-descent epochs and the products a duality gap needs.
 
-Only ``@njit(cache=True)`` functions of arrays and scalars live here (no jitclass), so
-they are compiled once per dtype signature and cached on disk. Drivers, checks and the
-maths of the gap stay in Python (``_cd.py``, ``_objective.py``).
+Only ``@njit(cache=True, nogil=True)`` functions of arrays and scalars live here (no
+jitclass), so they are compiled once per dtype signature and cached on disk, and they
+release the GIL, so that folds fitted in threads run in parallel. Drivers and checks
+stay in Python (``_cd.py``); the maths of the gap is documented in ``_objective.py``.
 
 Notation: the kernels solve the *sum*-scaled problem
 ``1/2 sum_i s_i R_i^2 + a ||w||_1 + b/2 ||w||^2`` with ``R = y - X_c w``, ``a = n l1``,
@@ -27,7 +28,7 @@ from numba import njit
 _FASTMATH = {"reassoc", "contract"}  # lets reductions vectorize; no NaN/inf shortcuts
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _rand_index(rng, n):
     """xorshift64 step on ``rng[0]``; returns an index uniform in ``range(n)``."""
     x = rng[0]
@@ -38,7 +39,7 @@ def _rand_index(rng, n):
     return np.int64(x % np.uint64(n))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _cd_update(tmp, norm2_j, a, b, lo, hi):
     """1-D minimizer of ``norm2_j/2 (w - tmp/norm2_j)^2 + a|w| + b/2 w^2`` over
     ``lo <= w <= hi``: the unconstrained minimizer, clipped (the function is convex)."""
@@ -50,7 +51,7 @@ def _cd_update(tmp, norm2_j, a, b, lo, hi):
 # ----------------------------------------------------------------------------- dense
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng):
     """One pass of CD over ``active``; returns (max |dw_j|, max |w_j|)."""
     n = X.shape[0]
@@ -80,7 +81,7 @@ def dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng):
     return d_w_max, w_max
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_gap_terms(X, R, y, idx, XtR):
     """XtR[idx] = X[:, idx].T @ R (in place); returns (R @ R, R @ y)."""
     n = X.shape[0]
@@ -97,7 +98,7 @@ def dense_gap_terms(X, R, y, idx, XtR):
     return R_norm2, Ry
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_residual(X, y, w, R):
     """R = y - X @ w (in place)."""
     n, p = X.shape
@@ -110,7 +111,7 @@ def dense_residual(X, y, w, R):
                 R[i] -= w_j * X[i, j]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_zero_out(X, R, w, idx):
     """Set w[idx] = 0 and keep R = y - X @ w."""
     n = X.shape[0]
@@ -128,13 +129,13 @@ def dense_zero_out(X, R, w, idx):
 # negative-index wraparound test from the gather loops (measured 1.5x on X.T @ R).
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _u(i):
     return np.uint64(i)
 
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR):
     """x_cj^T diag(s) R for column j, with R = Rt + off and sR = sum_i s_i R_i.
 
@@ -154,7 +155,7 @@ def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR)
     return acc + off * colws_j - x_mean[j] * sR
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_epoch(
     data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2, active, a, b,
     pen, random, rng,
@@ -194,7 +195,7 @@ def sparse_epoch(
     return d_w_max, w_max
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, idx,
                      XtR):
     """XtR[idx] = X_c[:, idx].T @ diag(s) @ R; returns (R'diag(s)R, R'diag(s)y)."""
@@ -214,7 +215,7 @@ def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, idx
     return R_norm2, Ry
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_residual(data, indices, indptr, x_mean, sw, y, w, Rt, state):
     """Rt = y - X @ w, state = [x_mean @ w, sum_i s_i Rt_i] (in place)."""
     n = y.shape[0]
@@ -234,7 +235,7 @@ def sparse_residual(data, indices, indptr, x_mean, sw, y, w, Rt, state):
     state[0], state[1] = off, sRt
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_zero_out(data, indices, indptr, x_mean, colws, Rt, state, w, idx):
     """Set w[idx] = 0 and keep the residual representation consistent."""
     for j in idx:
@@ -248,7 +249,7 @@ def sparse_zero_out(data, indices, indptr, x_mean, colws, Rt, state, w, idx):
             w[j] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_column_stats(data, indices, indptr, sw, x_mean, n, colws, norms2):
     """colws_j = sum_i s_i X_ij and ||x_cj||_s^2 = sum s X^2 - 2 m colws + n m^2."""
     for j in range(indptr.shape[0] - 1):
@@ -268,7 +269,7 @@ def sparse_column_stats(data, indices, indptr, sw, x_mean, n, colws, norms2):
 # ------------------------------------------------------------------------------ gram
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng):
     """One CD pass with a precomputed Gram matrix; keeps ``Gw = G @ w``."""
     p = G.shape[0]
@@ -301,7 +302,7 @@ def gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng):
 # evaluate them without numpy's per-call overhead, which dominated small problems.
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _conjugate(v, a, b, lo, hi):
     """g*(v) = sup over lo <= w <= hi of v w - a|w| - b/2 w^2.
 
@@ -324,7 +325,7 @@ def _conjugate(v, a, b, lo, hi):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _dual_value(XtR, R_norm2, Ry, idx, s, a, b, pen):
     """D(s R) = s R.y - s^2/2 ||R||^2 - sum_j g*_j(s x_j.R); features of penalty
     factor 0 count as orthogonal to R (the caller projected them out)."""
@@ -336,7 +337,7 @@ def _dual_value(XtR, R_norm2, Ry, idx, s, a, b, pen):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
     """(gap, primal, dual, scale) of ``n * P`` (sum scaling) at ``w``, over the
     features ``idx`` (the others are zero); see ``_objective.duality_gap``.
@@ -375,7 +376,7 @@ def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
     return max(p_sum - best, 0.0), p_sum, best, scale
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def screen_keep(XtR, col_norms, idx, scale, radius, threshold, positive):
     """(kept, removed): the features of ``idx`` that gap safe screening cannot
     prove zero, and those it can; see ``_objective.screen_keep``."""
@@ -396,7 +397,7 @@ def screen_keep(XtR, col_norms, idx, scale, radius, threshold, positive):
     return keep[:k], drop[:d]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gram_gap_terms(q, Gw, w, yty, idx, XtR):
     """XtR[idx] = q[idx] - Gw[idx]; returns (||R||^2, R.y) from the Gram terms."""
     for j in idx:
@@ -426,7 +427,7 @@ def gram_gap_terms(q, Gw, w, yty, idx, XtR):
 ANDERSON_K = 5
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _anderson_weights(W, c):
     """Extrapolation weights from the iterate history ``W`` (K+1 rows); False if
     the differences are (numerically) linearly dependent."""
@@ -475,7 +476,7 @@ def _anderson_weights(W, c):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _extrapolate(W, c, w_acc, active, pen):
     """w_acc = sum_k c_k W_{k+1}; returns False if it leaves the bounds."""
     K = W.shape[0] - 1
@@ -490,7 +491,7 @@ def _extrapolate(W, c, w_acc, active, pen):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _penalty(w, active, a, b, pen):
     """sum over ``active`` of pf_j (a |w_j| + b/2 w_j^2)."""
     acc = 0.0
@@ -501,7 +502,7 @@ def _penalty(w, active, a, b, pen):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _penalty_of(w_acc, active, a, b, pen):
     """The same for the extrapolated values ``w_acc`` of the features ``active``."""
     acc = 0.0
@@ -511,7 +512,7 @@ def _penalty_of(w_acc, active, a, b, pen):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
                  anderson):
     n = R.shape[0]
@@ -556,7 +557,7 @@ def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, to
     return max_epochs, False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2,
                   active, a, b, pen, random, rng, max_epochs, tol, anderson):
     n = Rt.shape[0]
@@ -615,7 +616,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
     return max_epochs, False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol,
                 anderson):
     p = G.shape[0]

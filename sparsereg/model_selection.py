@@ -100,7 +100,7 @@ class _CVBase(LinearBase):
         folds = list(check_cv(self.cv).split(X, y, groups))
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(_fold_errors)(self, X, y, sw, folds[k], grids[i], l1_ratios[i],
                                   scorer)
             for i, k in jobs
@@ -268,7 +268,8 @@ _CV_DOC = """
     verbose : bool or int, default=False
         Progress of the folds (joblib) and of the full-data paths.
     n_jobs : int, default=None
-        Folds (and l1_ratios) run in parallel through joblib; under
+        Folds (and l1_ratios) run in parallel through joblib, in threads by default
+        (the compiled kernels release the GIL); under
         ``joblib.parallel_backend("dask")`` they run on a dask cluster.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.

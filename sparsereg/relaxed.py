@@ -199,7 +199,7 @@ class RelaxedLassoCV(LinearBase):
     alpha_rule : {"min", "1se"}, default="min"
         How the (alpha, gamma) cell is chosen.
     n_jobs : int, default=None
-        Folds in parallel through joblib.
+        Folds in parallel through joblib (threads by default).
     verbose : int, default=0
         joblib's progress.
     fit_intercept, precompute, max_iter, tol, positive, random_state, selection, \
@@ -306,7 +306,7 @@ solver, anderson
         alphas = resolve_alphas(self.alphas, full, 1.0, self.eps, self.positive)
         folds = list(check_cv(self.cv).split(X, y, groups))
         opts = Lasso(**RelaxedLasso(**self._lasso_params())._solver_params())
-        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(_fold_errors)(opts, X, y, sw, fold, alphas, gammas)
             for fold in folds)
         err = np.stack(errors, axis=-1)  # (n_gammas, n_alphas, n_folds)

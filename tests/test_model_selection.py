@@ -289,3 +289,17 @@ def test_rounding_level_ties_go_to_the_largest_alpha():
     assert np.argmin(mean) == 3
     assert argmin_tied(np.array([2.0, 1.0, 1.0])) == 1  # exact ties: np.argmin's
     assert argmin_tied(np.array([[5.0, 1.0], [1.0 + 1e-15, 0.5]])) == 3
+
+
+def test_folds_in_threads_equal_the_sequential_fit():
+    from sparsereg import _kernels
+
+    assert all(f.targetoptions.get("nogil") for f in (
+        _kernels.dense_epochs, _kernels.sparse_epochs, _kernels.gram_epochs,
+        _kernels.enet_dual))
+    X, y = make_data(60, 120, rho=0.6, seed=11)
+    seq = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8).fit(X, y)
+    par = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(par.mse_path_, seq.mse_path_)
+    np.testing.assert_array_equal(par.coef_, seq.coef_)
+    assert (par.alpha_, par.l1_ratio_) == (seq.alpha_, seq.l1_ratio_)
