@@ -32,6 +32,9 @@ _POWER_ITERATIONS = 50
 _POWER_RTOL = 1e-3
 _POWER_MARGIN = 1.02
 _BACKTRACK = 1.5
+# A step size below 1 / (1.5**100) of the power-iteration estimate means the
+# objective is not finite (overflow), not that L was underestimated.
+_MAX_BACKTRACKS = 100
 _CHECK_EVERY = 10  # with positive=True, FISTA's V may be infeasible: check W then
 
 
@@ -134,7 +137,7 @@ def _prox_step(A, B, V, R_V, G, L, l1, l2, n, pen):
     ``||A||^2 / n``.
     """
     f_V = 0.5 * np.einsum("ij,ij->j", R_V, R_V) / n
-    while True:
+    for _ in range(_MAX_BACKTRACKS):
         W = prox_enet(V + G / (n * L), 1.0 / L, l1, l2, pen=pen)
         R = B - A.matmat(W)
         D = W - V
@@ -143,7 +146,14 @@ def _prox_step(A, B, V, R_V, G, L, l1, l2, n, pen):
                  + 0.5 * L * np.einsum("ij,ij->j", D, D))
         if np.all(f_W <= bound + 1e-12 * np.maximum(f_V, 1e-300)):
             return W, R, L
+        if not (np.all(np.isfinite(f_W)) and np.all(np.isfinite(bound))):
+            break
         L *= _BACKTRACK
+    raise ValueError(
+        "ISTA/FISTA: the objective overflowed (its value or its quadratic bound is "
+        "not finite, which happens with entries of X and y near 1e150): rescale X "
+        "and y (e.g. with StandardScaler) or use solver='cd'"
+    )
 
 
 def _should_restart(V, W_new, W):

@@ -161,3 +161,12 @@ def test_cd_only_options_are_rejected(solver):
         sr.Lasso(solver=solver, selection="random").fit(X, y)
     with pytest.raises(ValueError, match="precompute"):
         sr.Lasso(solver=solver, precompute=True).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["ista", "fista"])
+def test_overflow_is_a_clear_error_not_a_hang(solver):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 5)) * 1e150
+    y = rng.standard_normal(20) * 1e150
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match="overflowed"):
+        sr.Lasso(alpha=0.1, solver=solver).fit(X, y)
