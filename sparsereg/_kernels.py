@@ -513,6 +513,20 @@ def _penalty_of(w_acc, active, a, b, pen):
 
 
 @njit(cache=True, nogil=True)
+def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
+    """Store the iterate (``w`` on ``active``) and its residual-like vector ``v`` in
+    history row ``slot``; once the K + 1 rows are full, compute the extrapolated
+    point into ``w_acc``. Returns (next slot, whether ``w_acc`` is ready)."""
+    for f in range(active.shape[0]):
+        W[slot, f] = w[active[f]]
+    H[slot, :] = v
+    slot += 1
+    if slot < W.shape[0]:
+        return slot, False
+    return 0, _anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)
+
+
+@njit(cache=True, nogil=True)
 def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
                  anderson):
     n = R.shape[0]
@@ -530,14 +544,8 @@ def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, to
             return e + 1, True
         if not accel:
             continue
-        for f in range(m):
-            W[slot, f] = w[active[f]]
-        Rh[slot, :] = R
-        slot += 1
-        if slot <= K:
-            continue
-        slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
+        slot, ready = _anderson_record(W, Rh, w, R, active, slot, c, w_acc, pen)
+        if not ready:
             continue
         p_cur = 0.5 * (R @ R) + _penalty(w, active, a, b, pen)
         r2 = 0.0
@@ -578,15 +586,9 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
             return e + 1, True
         if not accel:
             continue
-        for f in range(m):
-            W[slot, f] = w[active[f]]
-        Rh[slot, :] = Rt
         offh[slot] = state[0]
-        slot += 1
-        if slot <= K:
-            continue
-        slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
+        slot, ready = _anderson_record(W, Rh, w, Rt, active, slot, c, w_acc, pen)
+        if not ready:
             continue
         off_acc = 0.0
         for k in range(K):
@@ -634,14 +636,8 @@ def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol,
             return e + 1, True
         if not accel:
             continue
-        for f in range(m):
-            W[slot, f] = w[active[f]]
-        Gh[slot, :] = Gw
-        slot += 1
-        if slot <= K:
-            continue
-        slot = 0
-        if not (_anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)):
+        slot, ready = _anderson_record(W, Gh, w, Gw, active, slot, c, w_acc, pen)
+        if not ready:
             continue
         # 1/2 ||R||^2 = 1/2 yty - w'q + 1/2 w'Gw; only w_A changes, so compare
         # -w_A'q_A + 1/2 w'Gw (Gw being the matching combination) + penalty
