@@ -4,6 +4,7 @@ The facades in ``linear_model.py`` only declare their parameters and how those m
 ``(l1, l2)``; everything else happens here.
 """
 
+import copy
 import numbers
 import warnings
 
@@ -64,6 +65,112 @@ def check_sample_weight(sample_weight, n_samples):
     if not sw.sum() > 0:
         raise ValueError("sample_weight sums to zero: at least one weight must be > 0")
     return sw
+
+
+class DataScale:
+    """A common power-of-two scale ``s = 2**e`` of X and y that keeps the solvers'
+    arithmetic in range.
+
+    Squared norms, Gram entries and Lipschitz constants of data near 1e150 overflow
+    float64 (near 1e-150 they underflow). The solvers therefore see ``X / s`` and
+    ``y / s``: the objective of every estimator then equals ``1/s^2`` times the
+    original one at the *same* coefficients once each penalty (alpha, l1, l2, a Gram
+    matrix) is divided by ``s^2``, so ``coef_`` is unchanged, the intercept is
+    multiplied back by ``s`` and the duality gap by ``s^2``. Powers of two make all of
+    this exact. ``e`` is the mean of the binary exponents of ``max|X|`` and ``max|y|``
+    (their geometric mean becomes about 1), and is 0 -- nothing copied, nothing
+    changed -- when both lie within ``2**-100 .. 2**100``, or when X and y are so
+    far apart in magnitude (beyond ``2**900``) that no common scale helps.
+    """
+
+    SAFE_EXPONENT = 100
+    MAX_SPREAD = 450
+
+    def __init__(self, exponent=0):
+        self.e = int(exponent)
+
+    @classmethod
+    def of(cls, X, y):
+        exps = [e for e in (_max_exponent(X), _max_exponent(y)) if e is not None]
+        if all(abs(e) <= cls.SAFE_EXPONENT for e in exps):
+            return cls(0)
+        e = round(sum(exps) / len(exps))
+        if any(abs(x - e) > cls.MAX_SPREAD for x in exps):
+            # X and y too far apart (max|X| / max|y| beyond 2**900) for one scale
+            # to keep both squares in range: left as is, the solvers then report
+            # the overflow (scikit-learn's error for such data)
+            return cls(0)
+        return cls(e)
+
+    def __bool__(self):
+        return self.e != 0
+
+    def down(self, A):
+        """``A / s`` (a new array or sparse matrix; A itself when s = 1)."""
+        if not self.e:
+            return A
+        if sparse.issparse(A):
+            A = A.tocsc(copy=True) if A.format not in ("csr", "csc") else A.copy()
+            A.data = np.ldexp(A.data, -self.e)
+            return A
+        return np.ldexp(A, -self.e)
+
+    def up(self, A):
+        """``A * s``, exactly (``A`` a scalar or an array)."""
+        if not self.e:
+            return A
+        if sparse.issparse(A):
+            A = A.copy()
+            A.data = np.ldexp(A.data, self.e)
+            return A
+        out = np.ldexp(A, self.e)
+        return out if isinstance(A, np.ndarray) else type(A)(out)
+
+    def penalty(self, value):
+        """A penalty (alpha, l1, l2, Gram matrix) of the scaled problem: ``/ s^2``."""
+        if not self.e:
+            return value
+        out = np.ldexp(np.asarray(value, dtype=np.float64), -2 * self.e)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def objective(self, value):
+        """A value in the units of the objective (gap, squared error): ``* s^2``."""
+        if not self.e:
+            return value
+        out = np.ldexp(np.asarray(value, dtype=np.float64), 2 * self.e)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def user_units(self, value, what):
+        """:meth:`objective`, refusing values that overflow in the user's units
+        (squared errors of data near 1e300) instead of returning inf."""
+        out = self.objective(value)
+        if not np.all(np.isfinite(out)) and np.all(np.isfinite(value)):
+            raise ValueError(
+                f"{what} overflow float64 in the units of X and y (values near "
+                f"2**{self.e}): rescale X and y (e.g. with StandardScaler)"
+            )
+        return out
+
+    def unscale_fitted(self, est, names=("intercept_",), gaps=("dual_gap_",)):
+        """Back to the user's units: intercepts times ``s``, gaps times ``s^2``."""
+        if not self.e:
+            return
+        for name in names:
+            value = getattr(est, name, None)
+            if value is not None and not (isinstance(value, float) and value == 0.0):
+                setattr(est, name, self.up(value))
+        for name in gaps:
+            if getattr(est, name, None) is not None:
+                setattr(est, name, self.objective(getattr(est, name)))
+
+
+def _max_exponent(A):
+    """Binary exponent of ``max|A|`` (None if A is all zeros), without a copy of A."""
+    data = A.data if sparse.issparse(A) else A
+    if data.size == 0:
+        return None
+    top = max(float(np.max(data)), -float(np.min(data)))
+    return int(np.frexp(top)[1]) if top > 0 else None
 
 
 def _xt_dot(X, M):
@@ -308,9 +415,11 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
     """
     X, y, sw = validate_Xy(est, X, y, sample_weight, check_input)
     n_samples, n_features = X.shape
+    scale = DataScale.of(X, y)  # data near 1e+-150 are solved as X / s, y / s
+    X, y = scale.down(X), scale.down(y)
     Y = y[:, None] if y.ndim == 1 else y
     n_targets = Y.shape[1]
-    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X)
+    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale)
     l1, l2 = penalty(problem.sum_sw)
     if l1 == 0.0 and l2 == 0.0:
         warnings.warn(
@@ -319,14 +428,26 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
             UserWarning, stacklevel=3,
         )
     coef0 = _initial_coef(est, n_targets, n_features)
-    results = solve_penalized(est, problem, np.full(n_targets, l1),
-                              np.full(n_targets, l2), coef0)
+    results = solve_penalized(_scaled_options(est, scale), problem,
+                              np.full(n_targets, scale.penalty(l1)),
+                              np.full(n_targets, scale.penalty(l2)), coef0)
     coef = np.array([r.coef for r in results])
     n_iter = [r.n_iter for r in results]
     _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter,
                 [r.dual_gap for r in results], X.dtype, y.ndim)
+    scale.unscale_fitted(est)
     check_finite_result(est)
     return est
+
+
+def _scaled_options(est, scale):
+    """``est``, or a shallow copy whose user Gram matrix is that of ``X / s``."""
+    pre = getattr(est, "precompute", None)
+    if not scale or pre is None or isinstance(pre, (str, bool, np.bool_)):
+        return est
+    view = copy.copy(est)
+    view.precompute = scale.penalty(np.asarray(pre, dtype=np.float64))
+    return view
 
 
 def solve_penalized(est, problem, l1s, l2s, coef0):

@@ -13,6 +13,7 @@ from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import (
+    DataScale,
     Problem,
     _set_fitted,
     check_finite_result,
@@ -60,14 +61,17 @@ def ridge_alphas(alpha, n_targets):
 def fit_ridge(est, X, y, sample_weight):
     """Fit :class:`~sparsereg.Ridge` with the solver it asks for."""
     X, y, sw = validate_Xy(est, X, y, sample_weight)
+    scale = DataScale.of(X, y)  # data near 1e+-150 are solved as X / s, y / s
+    X, y = scale.down(X), scale.down(y)
     Y = y[:, None] if y.ndim == 1 else y
     alphas = ridge_alphas(est.alpha, Y.shape[1])
-    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X)
+    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale)
     solver = resolve_solver(est.solver, problem.is_sparse, est.positive)
     # The data of `problem` carry weights normalized to sum to n, so the penalty of
     # ||A w - b||^2 + alpha_n ||w||^2 on it is alpha_n = n * l2 = alpha * n / sum(s).
-    l2 = np.array([penalty_weights("ridge", a, sum_sample_weight=problem.sum_sw)[1]
-                   for a in alphas])
+    l2 = scale.penalty(np.array([
+        penalty_weights("ridge", a, sum_sample_weight=problem.sum_sw)[1]
+        for a in alphas]))
     n_iter = None
     if solver in ("cd", "ista", "fista"):
         coef, n_iter = _ridge_iterative_penalized(est, problem, l2)
@@ -84,6 +88,7 @@ def fit_ridge(est, X, y, sample_weight):
     est.solver_ = solver
     _set_fitted(est, problem, coef, None if n_iter is None else np.asarray(n_iter),
                 None, X.dtype, y.ndim)
+    scale.unscale_fitted(est)
     check_finite_result(est, f"The Ridge solver {solver!r}")
     return est
 

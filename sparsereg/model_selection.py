@@ -18,6 +18,7 @@ from sklearn.utils.validation import validate_data
 
 from ._base import (
     FLOAT_DTYPES,
+    DataScale,
     LinearBase,
     Problem,
     check_sample_weight,
@@ -64,7 +65,22 @@ class _CVBase(LinearBase):
     }
 
     def _l1_ratios(self):
-        return np.atleast_1d(np.asarray(getattr(self, "l1_ratio", 1.0), dtype=float))
+        """The l1_ratios to cross-validate, as a non-empty 1-D float array."""
+        value = getattr(self, "l1_ratio", 1.0)
+        try:
+            ratios = np.atleast_1d(np.asarray(value, dtype=float))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"l1_ratio must be a float or a 1-D list of floats, got {value!r}"
+            ) from exc
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError(
+                f"l1_ratio must be a float or a non-empty 1-D list of floats, got "
+                f"{value!r}"
+            )
+        if not np.all((ratios >= 0) & (ratios <= 1)):  # also rejects NaN
+            raise ValueError(f"l1_ratio must be in [0, 1], got {ratios}")
+        return ratios
 
     def fit(self, X, y, sample_weight=None, groups=None):
         """Choose alpha (and l1_ratio) by cross-validation, then fit on all data.
@@ -91,18 +107,21 @@ class _CVBase(LinearBase):
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
         l1_ratios = self._l1_ratios()
-        if np.any((l1_ratios < 0) | (l1_ratios > 1)):
-            raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratios}")
-        full = Problem(X, y[:, None], sw, self.fit_intercept, True)
+        # data near 1e+-150: the CV runs on X / s, y / s, alphas / s^2 (exact)
+        scale = DataScale.of(X, y)
+        Xs, ys = scale.down(X), scale.down(y)
+        full = Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
         pen = estimator_penalty(self, X.shape[1])
         grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive,
                                          pen) for r in l1_ratios])
+        if _is_grid_given(self.alphas):
+            grids = scale.penalty(grids)
         folds = list(check_cv(self.cv).split(X, y, groups))
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
         errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(_fold_errors)(self, X, y, sw, folds[k], grids[i], l1_ratios[i],
-                                  scorer)
+            delayed(_fold_errors)(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i],
+                                  scorer, scale)
             for i, k in jobs
         )
         err = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
@@ -112,6 +131,15 @@ class _CVBase(LinearBase):
             err[i, :, k], support[i, k] = e, s
         paths = [compute_path(self, full, grids[i], l1_ratios[i], verbose=self.verbose)
                  for i in range(len(l1_ratios))]
+        if scorer is None:  # mean squared errors in the user's units
+            err = scale.user_units(err, "The cross-validation errors")
+        if not np.all(np.isfinite(err)):
+            raise ValueError(
+                f"The cross-validation errors are not all finite (scoring="
+                f"{self.scoring!r}); with data near the float64 limits, rescale X "
+                "and y (e.g. with StandardScaler)"
+            )
+        grids = scale.user_units(grids, "The alphas of the grid")
         self._store(err, support, grids, l1_ratios, paths)
         self._refit(X, y, sw)
         return self
@@ -186,9 +214,20 @@ class _CVBase(LinearBase):
         return tags
 
 
-def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer):
+def _is_grid_given(alphas):
+    """Whether ``alphas`` lists the alphas (rather than their number)."""
+    return not (alphas is None or (isinstance(alphas, Integral)
+                                   and not isinstance(alphas, bool)))
+
+
+def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None):
     """Held-out error of every alpha of one fold's path (MSE, or -score), and the
-    support (nonzero mask, shape (n_features, n_alphas)) of that path."""
+    support (nonzero mask, shape (n_features, n_alphas)) of that path.
+
+    ``X``, ``y`` and ``alphas`` are those of the problem scaled by ``scale`` (see
+    ``_base.DataScale``); a scorer sees the test data in the user's units.
+    """
+    scale = DataScale() if scale is None else scale
     train, test = fold
     sw_train = None if sw is None else sw[train]
     prob = Problem(X[train], y[train, None], sw_train, est.fit_intercept, True)
@@ -204,10 +243,11 @@ def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer):
         return np.average(res2, axis=0, weights=weights), W != 0
     model = FixedLinear()
     out = np.empty(len(alphas))
+    X_test, y_test = scale.up(X[test]), scale.up(y[test])
     for a in range(len(alphas)):
-        model.coef_, model.intercept_ = W[:, a], intercepts[a]
+        model.coef_, model.intercept_ = W[:, a], scale.up(intercepts[a])
         kwargs = {} if sw is None else {"sample_weight": sw[test]}
-        out[a] = -scorer(model, X[test], y[test], **kwargs)
+        out[a] = -scorer(model, X_test, y_test, **kwargs)
     return out, W != 0
 
 

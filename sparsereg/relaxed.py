@@ -22,7 +22,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import FLOAT_DTYPES, LinearBase, Problem, check_sample_weight
+from ._base import (
+    FLOAT_DTYPES,
+    DataScale,
+    LinearBase,
+    Problem,
+    check_sample_weight,
+)
 from ._cv_common import argmin_tied, cv_results_table
 from ._path import compute_path, resolve_alphas
 from .linear_model import Lasso
@@ -150,7 +156,10 @@ solver, anderson
                              multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
-        lasso = Lasso(alpha=self.alpha, **self._solver_params()).fit(
+        # data near 1e+-150: both fits run on X / s, y / s (alpha / s^2), exactly
+        scale = DataScale.of(X, y)
+        X, y = scale.down(X), scale.down(y)
+        lasso = Lasso(alpha=scale.penalty(self.alpha), **self._solver_params()).fit(
             X, y, sample_weight=sw)
         L = np.atleast_2d(lasso.coef_).astype(np.float64)
         L0 = np.atleast_1d(lasso.intercept_).astype(np.float64)
@@ -169,6 +178,8 @@ solver, anderson
         self.refit_coef_ = shape(R).astype(X.dtype)
         self.refit_intercept_ = shape(R0) if self.fit_intercept else 0.0
         self.n_iter_, self.dual_gap_ = lasso.n_iter_, lasso.dual_gap_
+        scale.unscale_fitted(self, names=("intercept_", "lasso_intercept_",
+                                          "refit_intercept_"))
         return self
 
     def _solver_params(self):
@@ -296,21 +307,29 @@ solver, anderson
         """
         self._validate_params()
         gammas = np.asarray(self.gammas, dtype=np.float64).ravel()
-        if gammas.size == 0 or np.any((gammas < 0) | (gammas > 1)):
+        if gammas.size == 0 or not np.all((gammas >= 0) & (gammas <= 1)):  # and NaN
             raise ValueError(f"gammas must be values in [0, 1], got {self.gammas!r}")
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
                              y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
-        full = Problem(X, y[:, None], sw, self.fit_intercept, True)
+        # data near 1e+-150: the CV runs on X / s, y / s, alphas / s^2 (exact)
+        scale = DataScale.of(X, y)
+        Xs, ys = scale.down(X), scale.down(y)
+        full = Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
         alphas = resolve_alphas(self.alphas, full, 1.0, self.eps, self.positive)
+        if not isinstance(self.alphas, Integral):
+            alphas = scale.penalty(alphas)
         folds = list(check_cv(self.cv).split(X, y, groups))
         opts = Lasso(**RelaxedLasso(**self._lasso_params())._solver_params())
         errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(_fold_errors)(opts, X, y, sw, fold, alphas, gammas)
+            delayed(_fold_errors)(opts, Xs, ys, sw, fold, alphas, gammas)
             for fold in folds)
-        err = np.stack(errors, axis=-1)  # (n_gammas, n_alphas, n_folds)
+        # (n_gammas, n_alphas, n_folds), in the user's units
+        err = scale.user_units(np.stack(errors, axis=-1),
+                               "The cross-validation errors")
         coefs, _, _ = compute_path(opts, full, alphas, 1.0)
+        alphas = scale.user_units(alphas, "The alphas of the grid")
         n_nonzero = np.count_nonzero(coefs[0], axis=0)
         self.cv_results_ = cv_results_table(
             err, np.tile(alphas, (gammas.size, 1)), gammas,
