@@ -184,7 +184,8 @@ class _BaseMLP(BaseEstimator):
     def _sample_weight(self, sample_weight, X, y_raw):
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                    ensure_non_negative=True)
 
     def _initialize(self, Y, units, dtype):
         """Glorot-uniform weights drawn exactly as scikit-learn draws them."""
@@ -232,7 +233,8 @@ class _BaseMLP(BaseEstimator):
                                                   classes=None, validation=True)
             Xv = Xv.astype(X.dtype, copy=False)
             swv = (None if sample_weight_val is None
-                   else _check_sample_weight(sample_weight_val, Xv, dtype=X.dtype))
+                   else _check_sample_weight(sample_weight_val, Xv, dtype=X.dtype,
+                                             ensure_non_negative=True))
             return (X, Y, sw), (Xv, Yv, yv_raw, swv)
         if sample_weight_val is not None:
             raise ValueError("sample_weight_val needs X_val and y_val")

@@ -383,7 +383,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _sample_weight(self, sample_weight, X, y_raw):
         sw = (None if sample_weight is None
-              else _check_sample_weight(sample_weight, X, dtype=X.dtype))
+              else _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                        ensure_non_negative=True))
         if self.class_weight is None:
             return sw
         cw = compute_sample_weight(self.class_weight, y_raw).astype(X.dtype)
