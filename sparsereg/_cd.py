@@ -203,20 +203,28 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=idx, pen=pen,
                            projected=projected)
 
-    def check_gap(n_iter):
-        dual = gap_on(active)
-        history.append((n_iter, dual.primal, dual.gap))
-        return dual
+    # Every dual value is a lower bound on the optimum, so the gap certified at w
+    # is P(w) minus the best one seen (on the full problem; screened features are
+    # zero at the optimum, so the reduced problems share its optimal value).
+    best_dual = -np.inf
 
-    dual = check_gap(0)
+    def check_gap(n_iter):
+        nonlocal best_dual
+        dual = gap_on(active)
+        best_dual = max(best_dual, dual.dual)
+        gap = max(dual.primal - best_dual, 0.0)
+        history.append((n_iter, dual.primal, gap))
+        return dual, gap
+
+    dual, gap = check_gap(0)
     n_iter = 0
-    converged = dual.gap <= tol_gap
+    converged = gap <= tol_gap
     ws_size = _WS_MIN
     while not converged and n_iter < max_iter:
         ws, complete = active, True
         if use_screening:
-            kept, removed = screen_keep(XtR, design.col_norms, active, dual, n, l1,
-                                        positive)
+            kept, removed = screen_keep(XtR, design.col_norms, active, dual, n,
+                                        l1, positive)
             if removed.size:
                 design.zero_out(R, state, w, removed)
                 active = kept
@@ -226,15 +234,20 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                                         positive, ws_size)
         # a working set holding every feature that violates optimality is solved to
         # the final tolerance at once; otherwise to a fraction of the full gap
-        inner_tol = tol_gap if complete else max(0.3 * dual.gap, tol_gap)
+        inner_tol = tol_gap if complete else max(0.3 * gap, tol_gap)
         final = inner_tol <= tol_gap
         n_inner = 0
+        best_ws = -np.inf  # best dual value of this working-set problem
+        # epochs on this set before all features are looked at again: a set that
+        # turned out incomplete must not use up max_iter, but a full gap check
+        # costs p / |ws| epochs, so allow enough for it to stay a small part
+        max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
         while n_iter < max_iter:
             # epochs in one jitted call, up to the next point where we look again:
             # a small step, the next 10th epoch on a working set, or its last epoch
             budget = max_iter - n_iter
             if ws is not active:
-                budget = min(budget, _WS_MAX_EPOCHS - n_inner)
+                budget = min(budget, max_inner - n_inner)
                 if not final:
                     budget = min(budget, 10 - n_inner % 10)
             n_run, small_step = design.epochs(R, state, w, ws, a, b, pen, random,
@@ -244,18 +257,21 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             if ws is active:
                 if small_step:
                     break
-            elif (small_step or not final and n_inner % 10 == 0) and (
-                    gap_on(ws).gap <= inner_tol):
-                break
-            elif n_inner >= _WS_MAX_EPOCHS:  # look at all features again
-                break
-        dual = check_gap(n_iter)
+                continue
+            if small_step or not final:  # the set's own gap (every 10th epoch)
+                inner = gap_on(ws)
+                best_ws = max(best_ws, inner.dual)
+                if inner.primal - best_ws <= inner_tol:
+                    break
+            if n_inner >= max_inner:
+                break  # look at all features again
+        dual, gap = check_gap(n_iter)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)
-        converged = dual.gap <= tol_gap and small_step
-        if not np.isfinite(dual.gap):  # overflow: the caller reports it
+        converged = gap <= tol_gap and small_step
+        if not np.isfinite(gap):  # overflow: the caller reports it
             break
-    return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter, converged=converged,
+    return SolverResult(coef=w, dual_gap=gap, n_iter=n_iter, converged=converged,
                         history=history)
 
 
