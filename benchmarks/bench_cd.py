@@ -20,8 +20,10 @@ libraries define ``tol`` differently):
    library, so that JIT compilation is excluded and machine noise hits every
    library alike. The median over repeats is reported.
 
-It also times ``import + first fit`` in a fresh Python process whose on-disk numba
-cache is warm. The result is a Markdown table on stdout; progress goes to stderr.
+It also times ``import + first fit`` in a fresh Python process, with a warm and a
+cold on-disk numba cache. ``--suite issue8`` runs the single-fit problems of the
+speed issue instead of the default three. The result is a Markdown table on stdout;
+progress goes to stderr.
 """
 
 import argparse
@@ -33,6 +35,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -83,7 +86,8 @@ def _sparse_target(X, rng, n_nonzero, noise):
     return signal + noise * signal.std() * rng.standard_normal(X.shape[0])
 
 
-def make_dense_problem(n, p, rho=0.6, n_nonzero=50, divisor=100, seed=0):
+def make_dense_problem(n, p, rho=0.6, n_nonzero=50, divisor=100, seed=0,
+                       name="dense"):
     """Gaussian ``X`` with Toeplitz correlation ``rho**|i-j|`` (Fortran order).
 
     The columns follow an AR(1) recursion, which gives exactly that correlation.
@@ -99,26 +103,46 @@ def make_dense_problem(n, p, rho=0.6, n_nonzero=50, divisor=100, seed=0):
     description = (f"dense Fortran-ordered X, n={n}, p={p}, Toeplitz correlation "
                    f"rho={rho}, {n_nonzero} true nonzeros, alpha=alpha_max/{divisor}, "
                    "fit_intercept=True")
-    return Problem("dense", description, X, y, alpha, fit_intercept=True)
+    return Problem(name, description, X, y, alpha, fit_intercept=True)
 
 
-def make_sparse_problems(n, p, density, n_nonzero=50, divisor=20, seed=0):
+def make_sparse_problems(n, p, density, n_nonzero=50, divisor=20, seed=0,
+                         intercepts=(True, False), label="sparse"):
     """A CSC ``X`` from ``scipy.sparse.random``, fitted with and without intercept.
 
-    Each problem gets ``alpha = alpha_max / divisor`` of its own objective.
+    Each problem gets ``alpha = alpha_max / divisor`` of its own objective (one
+    divisor, or a tuple of them).
     """
     rng = np.random.default_rng(seed)
     # A Generator (not an int seed) keeps scipy's sampling fast for large shapes.
     X = sparse.random(n, p, density=density, format="csc", random_state=rng)
     y = _sparse_target(X, rng, n_nonzero, noise=0.5)
     problems = []
-    for fit_intercept in (True, False):
-        alpha = alpha_max(X, y, fit_intercept) / divisor
-        name = "sparse, intercept" if fit_intercept else "sparse, no intercept"
-        description = (f"CSC X from scipy.sparse.random, n={n}, p={p}, "
-                       f"density={density:g}, {n_nonzero} true nonzeros, "
-                       f"alpha=alpha_max/{divisor}, fit_intercept={fit_intercept}")
-        problems.append(Problem(name, description, X, y, alpha, fit_intercept))
+    divisors = divisor if isinstance(divisor, tuple) else (divisor,)
+    for fit_intercept in intercepts:
+        for d in divisors:
+            alpha = alpha_max(X, y, fit_intercept) / d
+            name = f"{label}, {'intercept' if fit_intercept else 'no intercept'}"
+            if len(divisors) > 1:
+                name += f", /{d}"
+            description = (f"CSC X from scipy.sparse.random, n={n}, p={p}, "
+                           f"density={density:g}, {n_nonzero} true nonzeros, "
+                           f"alpha=alpha_max/{d}, fit_intercept={fit_intercept}")
+            problems.append(Problem(name, description, X, y, alpha, fit_intercept))
+    return problems
+
+
+def issue8_problems(seed):
+    """The single-fit problems of the speed issue: p >> n dense (Toeplitz 0.7, three
+    penalties), text-like sparse, and n >> p."""
+    problems = [make_dense_problem(200, 10000, rho=0.7, divisor=d, seed=seed,
+                                   name=f"dense p>>n, /{d}")
+                for d in (10, 100, 1000)]
+    problems += make_sparse_problems(20000, 100000, 1e-3, divisor=(10, 100),
+                                     seed=seed, intercepts=(True,),
+                                     label="sparse text-like")
+    problems.append(make_dense_problem(100000, 100, rho=0.7, n_nonzero=20,
+                                       divisor=10, seed=seed, name="n>>p, /10"))
     return problems
 
 
@@ -160,6 +184,9 @@ def load_libraries():
     specs = [
         ("sparsereg", "sparsereg", "Lasso", {"max_iter": BIG_MAX_ITER},
          "duality gap <= tol * ||y - mean(y)||^2 / n"),
+        ("sparsereg+anderson", "sparsereg", "Lasso",
+         {"max_iter": BIG_MAX_ITER, "anderson": True},
+         "as sparsereg, with Anderson extrapolation of the CD iterates"),
         ("sklearn", "sklearn.linear_model", "Lasso", {"max_iter": BIG_MAX_ITER},
          "duality gap <= tol * ||y - mean(y)||^2 / n"),
         ("celer", "celer", "Lasso", {},
@@ -308,18 +335,24 @@ print(time.perf_counter() - t)
 """
 
 
-def fresh_process_seconds(module, runs=3):
+def fresh_process_seconds(module, runs=3, cold=False):
     """Median wall time of ``import + first fit`` in fresh interpreters.
 
-    One unreported run comes first, so that numba's on-disk cache is warm (and the
-    OS file cache too); then ``runs`` runs are measured.
+    Warm: one unreported run comes first, so that numba's on-disk cache is warm (and
+    the OS file cache too); then ``runs`` runs are measured. Cold: every run gets a
+    new, empty ``NUMBA_CACHE_DIR``, so each one compiles every kernel it calls.
     """
     cmd = [sys.executable, "-c", _FRESH_CODE.format(module=module)]
     times = []
-    for _ in range(runs + 1):
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    for _ in range(runs + (0 if cold else 1)):
+        env = dict(os.environ)
+        with tempfile.TemporaryDirectory() as cache:
+            if cold:
+                env["NUMBA_CACHE_DIR"] = cache
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                                 env=env)
         times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times[1:]), times
+    return statistics.median(times if cold else times[1:]), times
 
 
 # --------------------------------------------------------------------- reporting
@@ -388,19 +421,25 @@ def _fmt(value, spec, missing="-"):
     return missing if value is None else format(value, spec)
 
 
+PEERS = ("sklearn", "celer", "skglm")
+
+
 def markdown_table(rows):
-    """The results table; ratios are time(library) / time(reference library)."""
+    """The results table; ratios are time(library) / time(reference library), the
+    last one to the fastest of the peers (scikit-learn, celer, skglm) on that
+    problem."""
     out = [
         "| problem | library | tol used | rel. subopt. | median time [s] "
-        "| min-max [s] | time / sparsereg | time / sklearn |",
-        "|---|---|---|---|---|---|---|---|",
+        "| min-max [s] | time / sparsereg | time / sklearn | time / fastest peer |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for problem, group in _grouped(rows):
         medians = {r.library: r.median for r in group}
+        peer_times = [medians[p] for p in PEERS if medians.get(p)]
+        fastest = min(peer_times) if peer_times else None
         for r in group:
             ratios = []
-            for ref in ("sparsereg", "sklearn"):
-                t_ref = medians.get(ref)
+            for t_ref in (medians.get("sparsereg"), medians.get("sklearn"), fastest):
                 ratios.append(f"{r.median / t_ref:.2f}" if r.median and t_ref
                               else "-")
             time_cell = _fmt(r.median, ".3f", r.note or "-")
@@ -408,7 +447,7 @@ def markdown_table(rows):
                       else "-")
             out.append(f"| {problem} | {r.library} | {_fmt(r.tol, '.0e')} | "
                        f"{_fmt(r.subopt, '.1e')} | {time_cell} | {spread} | "
-                       f"{ratios[0]} | {ratios[1]} |")
+                       f"{' | '.join(ratios)} |")
     return "\n".join(out)
 
 
@@ -429,6 +468,9 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=None,
                         help="timed fits per library (default 7, 3 with --quick)")
     parser.add_argument("--seed", type=int, default=0, help="data seed")
+    parser.add_argument("--suite", choices=("default", "issue8"), default="default",
+                        help="issue8: the single-fit problems of the speed issue "
+                        "(p >> n dense at three penalties, text-like sparse, n >> p)")
     return parser.parse_args(argv)
 
 
@@ -441,7 +483,9 @@ def main(argv=None):
 
     start = time.perf_counter()
     libs, notes = load_libraries()
-    if args.quick:
+    if args.suite == "issue8":
+        problems = issue8_problems(args.seed)
+    elif args.quick:
         problems = [make_dense_problem(200, 1000, seed=args.seed),
                     *make_sparse_problems(2000, 5000, 5e-3, seed=args.seed)]
     else:
@@ -457,9 +501,14 @@ def main(argv=None):
     log("fresh-process import + first fit")
     fresh = {}
     for name, module in (("sparsereg", "sparsereg"),
-                         ("sklearn", "sklearn.linear_model")):
-        fresh[name] = fresh_process_seconds(module)
-        log(f"  {name}: runs {', '.join(f'{t:.2f}' for t in fresh[name][1])}")
+                         ("sklearn", "sklearn.linear_model"),
+                         ("celer", "celer"), ("skglm", "skglm")):
+        if not any(lib.name == name for lib in libs):
+            continue
+        for cold in (False, True) if name in ("sparsereg", "skglm") else (False,):
+            key = f"{name} ({'cold' if cold else 'warm'} numba cache)"
+            fresh[key] = fresh_process_seconds(module, cold=cold)
+            log(f"  {key}: runs {', '.join(f'{t:.2f}' for t in fresh[key][1])}")
 
     print("## Lasso fit at equal solution quality\n")
     print(f"Median of {repeats} interleaved fits; tol = loosest of 1e-2..1e-12 "
@@ -473,8 +522,10 @@ def main(argv=None):
         print(f"- {lib.name}: {lib.tol_meaning}")
     for note in notes:
         print(f"- {note}")
-    print("\n## Import + first fit in a fresh process (warm numba cache)\n")
-    print("| library | median of 3 runs [s] | all runs [s] (first warms caches) |")
+    print("\n## Import + first fit in a fresh process\n")
+    print("Warm: the first run (listed first) warms the caches and is not in the "
+          "median; cold: every run starts from an empty numba cache.\n")
+    print("| library | median of 3 runs [s] | all runs [s] |")
     print("|---|---|---|")
     for name, (median, runs) in fresh.items():
         print(f"| {name} | {median:.2f} | {', '.join(f'{t:.2f}' for t in runs)} |")

@@ -587,9 +587,14 @@ class Unpenalized:
 
 
 def _check_anderson(est):
-    """The estimator's ``anderson`` switch, refused where it cannot act."""
-    anderson = bool(getattr(est, "anderson", False))
-    if anderson and getattr(est, "selection", "cyclic") != "cyclic":
+    """The estimator's ``anderson`` switch (True, False or "auto": on working
+    sets), refused where it cannot act; "auto" is off where it cannot act."""
+    anderson = getattr(est, "anderson", False)
+    cyclic = getattr(est, "selection", "cyclic") == "cyclic"
+    if isinstance(anderson, str):
+        return "auto" if cyclic else False
+    anderson = bool(anderson)
+    if anderson and not cyclic:
         raise ValueError(
             "anderson=True extrapolates the iterates of cyclic coordinate descent; "
             "with selection='random' there is no fixed cycle to extrapolate: use "
@@ -605,7 +610,7 @@ def _check_prox_grad_options(est):
             f"selection={est.selection!r} chooses the coordinate order of "
             f"solver='cd'; solver={est.solver!r} has none: leave selection='cyclic'"
         )
-    if getattr(est, "anderson", False):
+    if getattr(est, "anderson", False) is True:
         raise ValueError(
             f"anderson=True accelerates solver='cd'; solver={est.solver!r} has its own "
             "scheme: leave anderson=False (or use solver='cd')"

@@ -164,13 +164,17 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     optimality condition, ``max(2 * nnz, previous size)`` of them (100 at first).
     Each working-set problem is solved until its own duality gap is below
     ``max(0.3 * full gap, tol * ||y||^2 / n)`` (or the latter alone when the set
-    holds every feature that violates optimality), or for at most 50 epochs; then
-    the full gap decides. A working set of half the features or more is not worth
-    it: CD then runs on all the (unscreened) features.
+    holds every feature that violates optimality), or for at most
+    ``max(50, 10 p / |ws|)`` epochs; then the full gap decides. A working set of
+    half the features or more is not worth it: CD then runs on all the
+    (unscreened) features. The reported gap is ``P(w)`` minus the best dual value
+    of the full problem seen so far (each one is a lower bound on the optimum).
 
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
     (see ``_kernels.py``): the same stopping rule is met in fewer epochs on
     ill-conditioned problems, but the iterates no longer follow scikit-learn's.
+    ``"auto"``: only on the problems solved with working sets, whose iterates
+    differ from scikit-learn's anyway.
 
     ``pen`` (:func:`~sparsereg._objective.penalty_array`) gives per-feature penalty
     factors and bounds (default: from ``positive``); ``w`` is first clipped into the
@@ -195,6 +199,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
     use_screening = screen and l1 > 0.0 and plain
     use_ws = use_screening and active.size > _WS_MIN_FEATURES
+    extrapolate = anderson is True or anderson == "auto" and use_ws
     history = []
 
     def gap_on(idx):
@@ -221,13 +226,13 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     converged = gap <= tol_gap
     ws_size = _WS_MIN
     while not converged and n_iter < max_iter:
-        ws, complete = active, True
         if use_screening:
             kept, removed = screen_keep(XtR, design.col_norms, active, dual, n,
                                         l1, positive)
             if removed.size:
                 design.zero_out(R, state, w, removed)
                 active = kept
+        ws, complete = active, True
         if use_ws:
             ws_size = max(ws_size, 2 * np.count_nonzero(w))
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
@@ -251,7 +256,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 if not final:
                     budget = min(budget, 10 - n_inner % 10)
             n_run, small_step = design.epochs(R, state, w, ws, a, b, pen, random,
-                                              rng, budget, tol, anderson)
+                                              rng, budget, tol, extrapolate)
             n_iter += n_run
             n_inner += n_run
             if ws is active:

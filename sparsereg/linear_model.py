@@ -78,14 +78,17 @@ class ElasticNet(LinearBase):
         same objective and stop by the same rule; ``n_iter_`` counts epochs (CD) or
         gradient steps (ISTA/FISTA), each of which reads X about twice. FISTA solves
         all targets of a 2-D y at once with matrix products.
-    anderson : bool, default=False
+    anderson : bool or "auto", default="auto"
         Anderson extrapolation of the coordinate-descent iterates (``solver="cd"``,
         cyclic selection): every 6 epochs the last iterates are combined into a
         better one, kept only if it lowers the objective. Same objective and
         stopping rule, often 3-5x fewer epochs on correlated features and tight
-        ``tol``. Off by default because the iterates then no longer follow
-        scikit-learn's: without it, ``coef_`` equals scikit-learn's at any ``tol``
-        (to rounding); with it, only to within ``tol``.
+        ``tol``. "auto" extrapolates on the problems CD solves with working sets
+        (more than 500 features, no penalty factors or bounds), whose iterates
+        differ from scikit-learn's anyway; on the others CD runs scikit-learn's
+        iterates, and ``coef_`` equals scikit-learn's at any ``tol`` (to
+        rounding). True: everywhere (``coef_`` then agrees with scikit-learn's to
+        within ``tol`` only); False: never.
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative multipliers of each feature's penalty, l1 and l2 terms alike
         (glmnet's ``penalty.factor``): feature j is penalized by
@@ -149,7 +152,7 @@ class ElasticNet(LinearBase):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
-        "anderson": ["boolean"],
+        "anderson": ["boolean", StrOptions({"auto"})],
         "penalty_factor": ["array-like", None],
         "lower_bounds": [Real, "array-like", None],
         "upper_bounds": [Real, "array-like", None],
@@ -158,7 +161,7 @@ class ElasticNet(LinearBase):
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute=False, max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", solver="cd", anderson=False, penalty_factor=None,
+                 selection="cyclic", solver="cd", anderson="auto", penalty_factor=None,
                  lower_bounds=None, upper_bounds=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -244,7 +247,7 @@ class Lasso(ElasticNet):
         Coordinate order (coordinate descent only).
     solver : {"cd", "ista", "fista"}, default="cd"
         Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
-    anderson : bool, default=False
+    anderson : bool or "auto", default="auto"
         Anderson extrapolation of coordinate descent (see :class:`ElasticNet`).
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multipliers of ``alpha`` (0: unpenalized), see
@@ -285,7 +288,7 @@ class Lasso(ElasticNet):
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False,
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic", solver="cd",
-                 anderson=False, penalty_factor=None, lower_bounds=None,
+                 anderson="auto", penalty_factor=None, lower_bounds=None,
                  upper_bounds=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept

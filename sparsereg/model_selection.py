@@ -55,7 +55,7 @@ class _CVBase(LinearBase):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "solver": [StrOptions({"cd", "ista", "fista"})],
-        "anderson": ["boolean"],
+        "anderson": ["boolean", StrOptions({"auto"})],
         "penalty_factor": ["array-like", None],
         "lower_bounds": [Real, "array-like", None],
         "upper_bounds": [Real, "array-like", None],
@@ -165,8 +165,8 @@ class _CVBase(LinearBase):
 
     def _refit(self, X, y, sw):
         """The final model: a cold fit at (alpha_, l1_ratio_), as scikit-learn does
-        (so that, without ``anderson``, coef_ matches its LassoCV/ElasticNetCV at any
-        tol)."""
+        (so that, when CD follows scikit-learn's iterates, coef_ matches its
+        LassoCV/ElasticNetCV at any tol)."""
         from .linear_model import ElasticNet
 
         precompute = False if isinstance(self.precompute, str) else self.precompute
@@ -319,10 +319,11 @@ _CV_DOC = """
         Coordinate order of coordinate descent.
     solver : {{"cd", "ista", "fista"}}, default="cd"
         The path solver (see :class:`~sparsereg.ElasticNet`).
-    anderson : bool, default=False
+    anderson : bool or "auto", default="auto"
         Anderson extrapolation of coordinate descent (see
         :class:`~sparsereg.ElasticNet`), for every solve: folds, full-data path and
-        final fit. Recommended for tight ``tol`` on correlated features.
+        final fit. True is recommended for tight ``tol`` on correlated features;
+        "auto" only on problems with working sets (more than 500 features).
     alpha_rule : {{"min", "1se"}} or callable, default="min"
         "min": the alpha of the smallest mean CV error (scikit-learn). "1se":
         glmnet's ``lambda.1se``, the largest alpha whose mean error is within one
@@ -413,7 +414,7 @@ class ElasticNetCV(_CVBase):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", solver="cd", anderson=False, alpha_rule="min",
+                 selection="cyclic", solver="cd", anderson="auto", alpha_rule="min",
                  max_nonzero=None, scoring=None, penalty_factor=None,
                  lower_bounds=None, upper_bounds=None):
         self.l1_ratio = l1_ratio
@@ -465,7 +466,7 @@ class LassoCV(_CVBase):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 solver="cd", anderson=False, alpha_rule="min", max_nonzero=None,
+                 solver="cd", anderson="auto", alpha_rule="min", max_nonzero=None,
                  scoring=None, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None):
         self.eps = eps

@@ -121,7 +121,7 @@ solver, anderson
 
     def __init__(self, alpha=1.0, gamma=0.5, *, fit_intercept=True, precompute=False,
                  max_iter=1000, tol=1e-4, positive=False, random_state=None,
-                 selection="cyclic", solver="cd", anderson=False):
+                 selection="cyclic", solver="cd", anderson="auto"):
         self.alpha = alpha
         self.gamma = gamma
         self.fit_intercept = fit_intercept
@@ -268,7 +268,7 @@ solver, anderson
                  cv=None, alpha_rule="min", n_jobs=None, verbose=0,
                  fit_intercept=True, precompute="auto", max_iter=1000, tol=1e-4,
                  positive=False, random_state=None, selection="cyclic", solver="cd",
-                 anderson=False):
+                 anderson="auto"):
         self.eps = eps
         self.alphas = alphas
         self.gammas = gammas

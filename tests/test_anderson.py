@@ -1,4 +1,4 @@
-"""Anderson extrapolation of coordinate descent (``anderson=True``).
+"""Anderson extrapolation of coordinate descent (``anderson=True`` / ``"auto"``).
 
 It must reach the same solution under the same stopping rule (checked against plain
 CD, scikit-learn and the optimality conditions) in fewer epochs on the problems it is
@@ -44,7 +44,7 @@ def test_same_solution_in_fewer_epochs(fmt, precompute, n, p, l1_ratio):
     alpha = _alpha_max(X, y) / 100
     params = dict(alpha=alpha, l1_ratio=l1_ratio, precompute=precompute, tol=1e-10,
                   max_iter=100_000)
-    plain = sr.ElasticNet(**params).fit(X, y)
+    plain = sr.ElasticNet(anderson=False, **params).fit(X, y)
     fast = sr.ElasticNet(anderson=True, **params).fit(X, y)
     scale = np.abs(plain.coef_).max()
     assert np.abs(fast.coef_ - plain.coef_).max() <= 1e-6 * scale
@@ -117,7 +117,57 @@ def test_refused_where_it_cannot_act(kwargs, match):
         sr.LassoCV(cv=3, anderson=True, **kwargs).fit(X, y)
 
 
-def test_must_be_boolean():
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_auto_is_plain_cd_without_working_sets(fmt):
+    """anderson="auto" (the default) runs scikit-learn's iterates when CD runs on all
+    features (at most 500, or screening shrinking them): bit-identical to False,
+    while True differs (to within tol)."""
+    X, y = make_data(60, 300, rho=0.9, seed=3, n_informative=15)
+    X = to_format(X, fmt)
+    params = dict(alpha=_alpha_max(X, y) / 50, tol=1e-6, max_iter=100_000)
+    auto = sr.Lasso(**params).fit(X, y)
+    assert auto.anderson == "auto"
+    off = sr.Lasso(anderson=False, **params).fit(X, y)
+    on = sr.Lasso(anderson=True, **params).fit(X, y)
+    np.testing.assert_array_equal(auto.coef_, off.coef_)
+    assert auto.n_iter_ == off.n_iter_ != on.n_iter_
+    # and it is what scikit-learn computes, to rounding
+    ref = sk.Lasso(**params).fit(X, y)
+    np.testing.assert_allclose(auto.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_auto_extrapolates_on_working_sets(fmt):
+    """With working sets (p > 500), "auto" extrapolates there: fewer epochs than
+    plain CD, and the same solution to within tol."""
+    if fmt == "dense":
+        X, y = make_data(80, 1500, rho=0.9, seed=4, n_informative=20)
+    else:
+        X, y = make_data(80, 1500, density=0.1, seed=4, n_informative=20)
+    params = dict(alpha=_alpha_max(X, y) / 200, tol=1e-9, max_iter=100_000)
+    auto = sr.Lasso(**params).fit(X, y)
+    off = sr.Lasso(anderson=False, **params).fit(X, y)
+    on = sr.Lasso(anderson=True, **params).fit(X, y)
+    assert auto.n_iter_ < 0.8 * off.n_iter_, (auto.n_iter_, off.n_iter_)
+    assert auto.dual_gap_ <= 1e-9 * np.var(y)
+    scale = np.abs(off.coef_).max()
+    assert np.abs(auto.coef_ - off.coef_).max() <= 1e-4 * scale
+    assert np.abs(auto.coef_ - on.coef_).max() <= 1e-4 * scale
+
+
+def test_auto_is_off_where_it_cannot_act():
+    """"auto" with selection="random" or ISTA/FISTA is plain (no error)."""
+    X, y = make_data(40, 20, seed=0)
+    a = sr.Lasso(alpha=0.05, selection="random", random_state=0).fit(X, y)
+    b = sr.Lasso(alpha=0.05, selection="random", random_state=0,
+                 anderson=False).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    c = sr.Lasso(alpha=0.05, solver="fista").fit(X, y)
+    d = sr.Lasso(alpha=0.05, solver="fista", anderson=False).fit(X, y)
+    np.testing.assert_array_equal(c.coef_, d.coef_)
+
+
+def test_must_be_boolean_or_auto():
     X, y = make_data(30, 10, seed=0)
     with pytest.raises(InvalidParameterError, match="anderson"):
         sr.ElasticNet(anderson="yes").fit(X, y)
