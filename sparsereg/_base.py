@@ -192,8 +192,10 @@ class CenteredSparseOperator(sp_linalg.LinearOperator):
         self.m, self.r = m, r
 
     def _matmat(self, W):
-        # A W = r * (X W - 1 (m' W))
-        return self.r[:, None] * (np.asarray(self.X @ W) - self.m @ W)
+        # A W = r * (X W - 1 (m' W)); m'W by einsum, not BLAS: a threaded BLAS dot
+        # of length p waits for a second core (4x slower FISTA on a busy machine)
+        return self.r[:, None] * (np.asarray(self.X @ W)
+                                  - np.einsum("j,jk->k", self.m, W))
 
     def _matvec(self, v):
         return self._matmat(np.reshape(v, (-1, 1))).ravel()
@@ -227,6 +229,12 @@ class Problem:
         self.is_sparse = sparse.issparse(X)
         raw = np.ones(n) if sample_weight is None else sample_weight
         self.sum_sw = float(raw.sum())
+        if not self.sum_sw > 0:  # e.g. a CV fold whose training part weighs 0
+            raise ValueError(
+                f"sample_weight sums to zero on these {n} samples (in cross-"
+                "validation: the training part of a fold has only zero weights); "
+                "at least one weight must be > 0"
+            )
         self.sw = raw * (n / self.sum_sw)
         self.weighted = sample_weight is not None
         self.fit_intercept = fit_intercept

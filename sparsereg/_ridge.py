@@ -180,6 +180,11 @@ def _ridge_iterative(problem, alphas, solver, tol, max_iter):
             out = sp_linalg.lsqr(A, b[:, k], damp=np.sqrt(alpha), atol=tol, btol=tol,
                                  iter_lim=max_iter)
             coef[k], it = out[0], out[2]
+            if out[1] == 7:  # istop 7: the iteration limit, before atol/btol held
+                warnings.warn(
+                    f"lsqr did not converge within max_iter={max_iter} iterations "
+                    f"(tol={tol}); the last iterate is returned: increase max_iter",
+                    ConvergenceWarning, stacklevel=5)
         else:
             coef[k], it = _ridge_cg(A, b[:, k], alpha, tol, max_iter)
         n_iter.append(it)
@@ -279,7 +284,10 @@ class LeaveOneOut:
             K = _kernel_matrix(problem)
             _require_finite(K, "eigen")
             lam, self.U = np.linalg.eigh(K)
-            self.s2, self.V_s = np.maximum(lam, 0.0), None
+            # eigenvalues at rounding level are those of the null space of A' (a
+            # rank-deficient K, e.g. n > p): zero, not noise divided by alpha
+            cutoff = lam.max(initial=0.0) * K.shape[0] * np.finfo(np.float64).eps
+            self.s2, self.V_s = np.where(lam > cutoff, lam, 0.0), None
             self.A = A
         self.Ub = self.U.T @ self.b
         self.U2 = self.U**2
@@ -305,7 +313,10 @@ class LeaveOneOut:
         k = self.Ub.shape[1]
         # scaled[:, a * k + t] = Ub[:, t] / (s2 + alphas[a])
         denom = self.s2[:, None] + alphas[None, :]
-        scaled = self.Ub[:, None, :] / denom[:, :, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = self.Ub[:, None, :] / denom[:, :, None]
+        if self.V_s is None:  # A'u = 0 for an eigenvector u of eigenvalue 0
+            scaled[self.s2 == 0] = 0.0
         scaled = scaled.reshape(len(self.s2), len(alphas) * k)
         if self.V_s is not None:
             W = self.V_s @ scaled

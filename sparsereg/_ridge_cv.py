@@ -13,7 +13,14 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import FLOAT_DTYPES, LinearBase, Problem, _set_fitted, check_sample_weight
+from ._base import (
+    FLOAT_DTYPES,
+    DataScale,
+    LinearBase,
+    Problem,
+    _set_fitted,
+    check_sample_weight,
+)
 from ._cv_common import FixedLinear, cv_results_table
 from ._ridge import LeaveOneOut
 
@@ -138,7 +145,9 @@ class RidgeCV(LinearBase):
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
         Y = y[:, None] if y.ndim == 1 else y
-        full = Problem(X, Y, sw, self.fit_intercept, True)
+        # data near 1e+-150 are decomposed as X / s, y / s (alphas / s^2), exactly
+        data = DataScale.of(X, y)
+        full = Problem(data.down(X), data.down(Y), sw, self.fit_intercept, True)
         mode = (self.gcv_mode or "auto") if self.cv is None else "auto"
         if mode == "auto":
             mode = "eigen" if full.is_sparse or X.shape[1] > X.shape[0] else "svd"
@@ -146,30 +155,36 @@ class RidgeCV(LinearBase):
             raise ValueError("gcv_mode='svd' needs dense X; use 'eigen' or 'auto'")
         loo = LeaveOneOut(full, mode)
         if self.cv is None:
-            err, scores = self._leave_one_out(y, Y, sw, alphas, full, loo)
+            err, scores = self._leave_one_out(y, Y, sw, alphas, full, loo, data)
         else:
-            err, scores = self._k_fold(X, y, sw, alphas, groups)
+            err, scores = self._k_fold(X, y, sw, alphas, groups, data)
         self._select(alphas, scores, Y.shape[1])
         scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
+        alphas_n = data.penalty(alphas) / scale  # of the scaled data
         if not self.store_cv_results:
-            n_nonzero = np.count_nonzero(loo.coefs(alphas / scale), axis=(1, 2))[None]
+            n_nonzero = np.count_nonzero(loo.coefs(alphas_n), axis=(1, 2))[None]
             self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
                                                 n_nonzero)
             del self.cv_results_["param_l1_ratio"]
         # the final model from the same decomposition (no refit), per target alpha
         chosen = np.broadcast_to(self.alpha_, (Y.shape[1],))
-        coef = np.array([loo.coef(a / scale)[k] for k, a in enumerate(chosen)])
+        coef = np.array([loo.coef(data.penalty(a) / scale)[k]
+                         for k, a in enumerate(chosen)])
         _set_fitted(self, full, coef, None, None, X.dtype, y.ndim)
+        data.unscale_fitted(self, gaps=())
         del self.n_iter_  # scikit-learn's RidgeCV has none
         return self
 
-    def _leave_one_out(self, y, Y, sw, alphas, problem, loo):
+    def _leave_one_out(self, y, Y, sw, alphas, problem, loo, data):
+        """LOO errors (per sample) and scores in the user's units: ``loo`` is of
+        the data scaled by ``data``, ``y`` and ``Y`` are not."""
         scale = problem.sum_sw / problem.n  # back to scikit-learn's raw weights
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         sqrt_sw = np.sqrt(problem.sw)[:, None]
         per_sample, scores = [], []
         for alpha in alphas:
-            e = loo.errors(alpha / scale)  # alpha_n = alpha * n / sum(s)
+            # alpha_n = alpha * n / sum(s); residuals back in the user's units
+            e = data.up(loo.errors(data.penalty(alpha) / scale))
             if scorer is None:
                 sq = scale * e**2
                 per_sample.append(sq)
@@ -188,7 +203,7 @@ class RidgeCV(LinearBase):
             np.asarray(scores).mean(axis=1)[:, None], per_sample.shape[:2])
         return err, np.asarray(scores)  # err: (n_alphas, n_splits)
 
-    def _k_fold(self, X, y, sw, alphas, groups):
+    def _k_fold(self, X, y, sw, alphas, groups, data):
         folds = list(check_cv(self.cv).split(X, y, groups))
         from .linear_model import Ridge
 
@@ -197,15 +212,15 @@ class RidgeCV(LinearBase):
         model = FixedLinear()
         for k, (train, test) in enumerate(folds):
             Yt = y[train] if y.ndim == 2 else y[train, None]
-            prob = Problem(X[train], Yt, None if sw is None else sw[train],
-                           self.fit_intercept, True)
+            prob = Problem(data.down(X[train]), data.down(Yt),
+                           None if sw is None else sw[train], self.fit_intercept, True)
             mode = "eigen" if prob.is_sparse or X.shape[1] > len(train) else "svd"
             loo = LeaveOneOut(prob, mode)
             scale = prob.sum_sw / prob.n
             for a, alpha in enumerate(alphas):
-                W = loo.coef(alpha / scale)
+                W = loo.coef(data.penalty(alpha) / scale)
                 model.coef_ = W[0] if y.ndim == 1 else W
-                model.intercept_ = prob.y_offset - W @ prob.X_offset
+                model.intercept_ = data.up(prob.y_offset - W @ prob.X_offset)
                 if y.ndim == 1:
                     model.intercept_ = model.intercept_[0]
                 kwargs = {} if sw is None else {"sample_weight": sw[test]}
