@@ -35,6 +35,8 @@ class DenseDesign:
         return self.X.shape[1]
 
     def residual(self, y, w):
+        if not w.any():  # the usual cold start: no kernel to compile for a copy
+            return np.array(y, dtype=np.float64), None
         R = np.empty(self.X.shape[0])
         K.dense_residual(self.X, y, w, R)
         return R, None
@@ -43,8 +45,8 @@ class DenseDesign:
         return float(y @ y)
 
     def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        return K.dense_epochs(self.X, R, w, self.norms2, active, a, b, pen, random,
-                              rng, n, tol, anderson)
+        run = K.dense_epochs_anderson if anderson else K.dense_epochs
+        return run(self.X, R, w, self.norms2, active, a, b, pen, random, rng, n, tol)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.dense_gap_terms(self.X, R, y, idx, XtR)
@@ -91,9 +93,10 @@ class SparseDesign:
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
     def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        return K.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
-                               self.sw, self.colws, R, state, w, self.norms2, active,
-                               a, b, pen, random, rng, n, tol, anderson)
+        run = K.sparse_epochs_anderson if anderson else K.sparse_epochs
+        return run(self.data, self.indices, self.indptr, self.x_mean, self.sw,
+                   self.colws, R, state, w, self.norms2, active, a, b, pen, random,
+                   rng, n, tol)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -132,8 +135,8 @@ class GramDesign:
         return float(y[1])
 
     def epochs(self, Gw, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        return K.gram_epochs(self.G, Gw, state[0], w, active, a, b, pen, random, rng,
-                             n, tol, anderson)
+        run = K.gram_epochs_anderson if anderson else K.gram_epochs
+        return run(self.G, Gw, state[0], w, active, a, b, pen, random, rng, n, tol)
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state

@@ -28,7 +28,7 @@ from numba import njit
 _FASTMATH = {"reassoc", "contract"}  # lets reductions vectorize; no NaN/inf shortcuts
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _rand_index(rng, n):
     """xorshift64 step on ``rng[0]``; returns an index uniform in ``range(n)``."""
     x = rng[0]
@@ -313,6 +313,10 @@ def _conjugate(v, a, b, lo, hi):
     if b > 0.0:
         mag = abs(v) - a
         w = 0.0 if mag <= 0.0 else np.sign(v) * mag / b
+        if lo <= w <= hi:
+            # the unconstrained maximum, in closed form: v w - a|w| - b/2 w^2 would
+            # overflow to inf - inf (or lose its sign) when b is tiny
+            return 0.0 if mag <= 0.0 else 0.5 * mag * (mag / b)
         w = min(max(w, lo), hi)
         return v * w - a * abs(w) - 0.5 * b * w * w
     best = -np.inf
@@ -491,6 +495,15 @@ def _extrapolate(W, c, w_acc, active, pen):
     return True
 
 
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _sq_norm(v):
+    """v @ v as a loop (numba's BLAS-backed ``@`` costs a second to compile)."""
+    acc = 0.0
+    for i in range(v.shape[0]):
+        acc += v[i] * v[i]
+    return acc
+
+
 @njit(cache=True, nogil=True)
 def _penalty(w, active, a, b, pen):
     """sum over ``active`` of pf_j (a |w_j| + b/2 w_j^2)."""
@@ -519,7 +532,8 @@ def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
     point into ``w_acc``. Returns (next slot, whether ``w_acc`` is ready)."""
     for f in range(active.shape[0]):
         W[slot, f] = w[active[f]]
-    H[slot, :] = v
+    for i in range(v.shape[0]):  # (a slice assignment costs seconds to compile)
+        H[slot, i] = v[i]
     slot += 1
     if slot < W.shape[0]:
         return slot, False
@@ -527,12 +541,12 @@ def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
 
 
 @njit(cache=True, nogil=True)
-def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
-                 anderson):
+def dense_epochs_anderson(X, R, w, norms2, active, a, b, pen, random, rng,
+                          max_epochs, tol):
     n = R.shape[0]
     m = active.shape[0]
     K = ANDERSON_K
-    accel = anderson and not random and m >= 2
+    accel = not random and m >= 2
     W = np.empty((K + 1, m if accel else 0))
     Rh = np.empty((K + 1, n if accel else 0))
     c = np.empty(K)
@@ -547,7 +561,7 @@ def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, to
         slot, ready = _anderson_record(W, Rh, w, R, active, slot, c, w_acc, pen)
         if not ready:
             continue
-        p_cur = 0.5 * (R @ R) + _penalty(w, active, a, b, pen)
+        p_cur = 0.5 * _sq_norm(R) + _penalty(w, active, a, b, pen)
         r2 = 0.0
         for i in range(n):
             r = 0.0
@@ -566,12 +580,13 @@ def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, to
 
 
 @njit(cache=True, nogil=True)
-def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2,
-                  active, a, b, pen, random, rng, max_epochs, tol, anderson):
+def sparse_epochs_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w,
+                           norms2, active, a, b, pen, random, rng, max_epochs,
+                           tol):
     n = Rt.shape[0]
     m = active.shape[0]
     K = ANDERSON_K
-    accel = anderson and not random and m >= 2
+    accel = not random and m >= 2
     W = np.empty((K + 1, m if accel else 0))
     Rh = np.empty((K + 1, n if accel else 0))
     offh = np.empty(K + 1)
@@ -619,12 +634,12 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2
 
 
 @njit(cache=True, nogil=True)
-def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol,
-                anderson):
+def gram_epochs_anderson(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs,
+                         tol):
     p = G.shape[0]
     m = active.shape[0]
     K = ANDERSON_K
-    accel = anderson and not random and m >= 2
+    accel = not random and m >= 2
     W = np.empty((K + 1, m if accel else 0))
     Gh = np.empty((K + 1, p if accel else 0))
     c = np.empty(K)
@@ -669,4 +684,38 @@ def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol,
                     for k in range(p):
                         Gw[k] += d * G[k, j]
                     w[j] = w_acc[f]
+    return max_epochs, False
+
+
+# Without extrapolation: separate small kernels, so that a first fit that does not
+# extrapolate does not compile the Anderson machinery (seconds with a cold cache).
+
+
+@njit(cache=True, nogil=True)
+def dense_epochs(X, R, w, norms2, active, a, b, pen, random, rng, max_epochs, tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
+    return max_epochs, False
+
+
+@njit(cache=True, nogil=True)
+def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2,
+                  active, a, b, pen, random, rng, max_epochs, tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
+                                      state, w, norms2, active, a, b, pen, random,
+                                      rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
+    return max_epochs, False
+
+
+@njit(cache=True, nogil=True)
+def gram_epochs(G, Gw, q, w, active, a, b, pen, random, rng, max_epochs, tol):
+    for e in range(max_epochs):
+        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
+        if w_max == 0.0 or d_w_max <= tol * w_max:
+            return e + 1, True
     return max_epochs, False

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import kkt_violation, make_data, to_format
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
@@ -50,6 +50,9 @@ def test_kkt_conditions(fmt, l1_ratio, positive, weighted):
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10_000), l1=st.floats(0.0, 1.0), l2=st.floats(0.0, 1.0),
        positive=st.booleans(), scale=st.floats(0.0, 2.0))
+# a tiny l2: the conjugate's textbook form overflowed into a negative value there and
+# certified a zero gap at a suboptimal point
+@example(seed=384, l1=0.875, l2=7.317237844469028e-305, positive=False, scale=1.09375)
 def test_duality_gap_bounds_suboptimality(seed, l1, l2, positive, scale):
     """For any w, gap(w) >= P(w) - P(w*) >= 0, for every (l1, l2) incl. l1 = 0."""
     if l1 == 0.0 and l2 == 0.0:
