@@ -539,6 +539,22 @@ def test_cv_scorer_sees_user_units_on_scaled_data():
     np.testing.assert_allclose(est.mse_path_ * s, ref.mse_path_, rtol=1e-9)
 
 
+@pytest.mark.parametrize("accelerated", [False, True])
+def test_prox_grad_on_unscaled_overflowing_data_is_still_a_clear_error(accelerated):
+    """The estimators rescale data near 1e150 (above); handed such data raw,
+    ISTA/FISTA still stop with a clear error instead of backtracking forever."""
+    from scipy.sparse.linalg import aslinearoperator
+
+    from sparsereg._prox_grad import prox_grad_solve
+
+    rng = np.random.default_rng(0)
+    A = aslinearoperator(rng.standard_normal((20, 5)) * 1e150)
+    B = rng.standard_normal((20, 1)) * 1e150
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match="overflowed"):
+        prox_grad_solve(A, B, np.array([0.1]), np.array([0.0]), np.zeros((5, 1)),
+                        accelerated=accelerated)
+
+
 @pytest.mark.parametrize("name", ["LassoCV-cd", "RelaxedLassoCV"])
 def test_cv_errors_beyond_float64_are_a_clear_error(name):
     """Squared errors of data near 1e300 cannot be reported in the user's units."""
