@@ -166,7 +166,10 @@ class DataScale:
 
 def _max_exponent(A):
     """Binary exponent of ``max|A|`` (None if A is all zeros), without a copy of A."""
-    data = A.data if sparse.issparse(A) else A
+    if sparse.issparse(A):  # the stored values (DOK, LIL, DIA store them otherwise)
+        data = A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
+    else:
+        data = A
     if data.size == 0:
         return None
     top = max(float(np.max(data)), -float(np.min(data)))

@@ -377,6 +377,8 @@ def _odd_inputs():
             shape=Xs.shape), y=Y0),
         "sparse-empty": dict(X=sparse.csc_matrix((20, 4)), y=Y0),
         "coo": dict(X=sparse.coo_matrix(X0), y=Y0),
+        "dok": dict(X=sparse.dok_matrix(X0), y=Y0),
+        "lil-1e150": dict(X=sparse.lil_matrix(X0 * 1e150), y=Y0 * 1e150),
         "one-feature": dict(X=X0[:, :1], y=Y0),
         "y-column": dict(X=X0, y=Y0[:, None]),
         "int-weights": dict(X=X0, y=Y0, sample_weight=np.arange(20)),
@@ -400,7 +402,8 @@ def test_odd_input_fits_or_fails_clearly(name, case):
     if case == "one-positive-weight" and name in CV and "loo" not in name and (
             "eigen" not in name):
         expected = "sums to zero"  # a fold trains on zero weight
-    if case in ("sparse-int64-indices", "sparse-empty", "coo") and name == "Ridge-svd":
+    sparse_cases = ("sparse-int64-indices", "sparse-empty", "coo", "dok", "lil-1e150")
+    if case in sparse_cases and name == "Ridge-svd":
         expected = "solver='svd' does not support sparse X"
     try:
         with warnings.catch_warnings():
@@ -412,7 +415,10 @@ def test_odd_input_fits_or_fails_clearly(name, case):
         assert expected is not None and expected in str(exc), repr(exc)
         return
     assert expected is None, f"expected an error ({expected})"
-    pred = est.predict(X0 if case != "one-feature" else X0[:, :1])
+    X_new = X0[:, :1] if case == "one-feature" else X0
+    if "1e150" in case:
+        X_new = X0 * 1e150
+    pred = est.predict(X_new)
     assert np.all(np.isfinite(pred)) if not is_classifier(est) else len(pred) == 20
 
 
