@@ -193,6 +193,22 @@ def test_one_shared_estimator_instance_cloned_in_threads():
     assert not hasattr(base, "coef_")
 
 
+@pytest.mark.slow
+def test_grid_search_in_worker_processes_equals_sequential():
+    """GridSearchCV with worker processes (loky): each worker imports sparsereg
+    and loads the compiled kernels; the scores equal the sequential search's."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = make_data(7, n=60)
+    grid = {"alpha": [0.01, 0.05, 0.2], "solver": ["cd", "fista"]}
+    seq = GridSearchCV(sr.Lasso(), grid, cv=3, n_jobs=1).fit(X, y)
+    par = GridSearchCV(sr.Lasso(), grid, cv=3, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(par.cv_results_["mean_test_score"],
+                                  seq.cv_results_["mean_test_score"])
+    assert par.best_params_ == seq.best_params_
+    assert_same_fit(par.best_estimator_, seq.best_estimator_)
+
+
 def test_every_kernel_releases_the_gil_and_caches():
     kernels = [k for k in vars(_kernels).values() if isinstance(k, Dispatcher)]
     assert len(kernels) >= 10
