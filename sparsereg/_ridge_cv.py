@@ -52,7 +52,11 @@ class RidgeCV(LinearBase):
     gcv_mode : {"auto", "svd", "eigen"}, default=None
         Decomposition for ``cv=None``: "svd" of X (dense X only) or "eigen" of the
         ``n_samples x n_samples`` matrix ``X X'``; None/"auto": "eigen" if X is
-        sparse or has more features than samples, else "svd".
+        sparse or has more features than samples, else the eigendecomposition of
+        the ``n_features x n_features`` matrix ``X'X`` (a fraction of the cost of
+        an SVD) when its eigenvalues are accurate enough for the alphas
+        (``lam_min + alpha >= 1e-7 lam_max``), "svd" otherwise. The errors of all
+        alphas come from two matrix products.
     store_cv_results : bool, default=False
         Keep scikit-learn's per-sample LOO array in ``cv_results_`` (``cv=None``).
     alpha_per_target : bool, default=False
@@ -149,18 +153,16 @@ class RidgeCV(LinearBase):
         data = DataScale.of(X, y)
         full = Problem(data.down(X), data.down(Y), sw, self.fit_intercept, True)
         mode = (self.gcv_mode or "auto") if self.cv is None else "auto"
-        if mode == "auto":
-            mode = "eigen" if full.is_sparse or X.shape[1] > X.shape[0] else "svd"
         if mode == "svd" and full.is_sparse:
             raise ValueError("gcv_mode='svd' needs dense X; use 'eigen' or 'auto'")
-        loo = LeaveOneOut(full, mode)
+        scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
+        alphas_n = data.penalty(alphas) / scale  # of the scaled data
+        loo = _decomposition(full, mode, alphas_n)
         if self.cv is None:
-            err, scores = self._leave_one_out(y, Y, sw, alphas, full, loo, data)
+            err, scores = self._leave_one_out(y, Y, sw, alphas_n, full, loo, data)
         else:
             err, scores = self._k_fold(X, y, sw, alphas, groups, data)
         self._select(alphas, scores, Y.shape[1])
-        scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
-        alphas_n = data.penalty(alphas) / scale  # of the scaled data
         if not self.store_cv_results:
             n_nonzero = np.count_nonzero(loo.coefs(alphas_n), axis=(1, 2))[None]
             self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
@@ -175,16 +177,15 @@ class RidgeCV(LinearBase):
         del self.n_iter_  # scikit-learn's RidgeCV has none
         return self
 
-    def _leave_one_out(self, y, Y, sw, alphas, problem, loo, data):
-        """LOO errors (per sample) and scores in the user's units: ``loo`` is of
-        the data scaled by ``data``, ``y`` and ``Y`` are not."""
+    def _leave_one_out(self, y, Y, sw, alphas_n, problem, loo, data):
+        """LOO errors (per sample) and scores in the user's units: ``loo`` and
+        ``alphas_n`` are of the data scaled by ``data``, ``y`` and ``Y`` are not."""
         scale = problem.sum_sw / problem.n  # back to scikit-learn's raw weights
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         sqrt_sw = np.sqrt(problem.sw)[:, None]
         per_sample, scores = [], []
-        for alpha in alphas:
-            # alpha_n = alpha * n / sum(s); residuals back in the user's units
-            e = data.up(loo.errors(data.penalty(alpha) / scale))
+        # residuals for every alpha at once, back in the user's units
+        for e in data.up(loo.errors_all(alphas_n)):
             if scorer is None:
                 sq = scale * e**2
                 per_sample.append(sq)
@@ -214,9 +215,8 @@ class RidgeCV(LinearBase):
             Yt = y[train] if y.ndim == 2 else y[train, None]
             prob = Problem(data.down(X[train]), data.down(Yt),
                            None if sw is None else sw[train], self.fit_intercept, True)
-            mode = "eigen" if prob.is_sparse or X.shape[1] > len(train) else "svd"
-            loo = LeaveOneOut(prob, mode)
             scale = prob.sum_sw / prob.n
+            loo = _decomposition(prob, "auto", data.penalty(alphas) / scale)
             for a, alpha in enumerate(alphas):
                 W = loo.coef(data.penalty(alpha) / scale)
                 model.coef_ = W[0] if y.ndim == 1 else W
@@ -245,3 +245,16 @@ class _Identity(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         return X
+
+
+def _decomposition(problem, mode, alphas_n):
+    """The :class:`LeaveOneOut` decomposition of ``mode`` ("svd", "eigen", or
+    "auto": "eigen" for sparse X or p > n, else the cheaper "gram" when it is
+    accurate for these (scaled) alphas, "svd" when it is not)."""
+    if mode != "auto":
+        return LeaveOneOut(problem, mode)
+    n, p = problem.X.shape
+    if problem.is_sparse or p > n:
+        return LeaveOneOut(problem, "eigen")
+    loo = LeaveOneOut(problem, "gram")
+    return loo if loo.gram_suits(alphas_n) else LeaveOneOut(problem, "svd")

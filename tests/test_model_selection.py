@@ -233,6 +233,50 @@ def test_ridge_cv_leave_one_out_matches_sklearn(fmt, fit_intercept, weighted,
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-10)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_loo_gram_decomposition_and_its_fallback(weighted):
+    """n >= p, dense: "auto" decomposes the p x p Gram matrix (cheaper than an SVD
+    of X) when its eigenvalues are accurate enough for the alphas, and agrees with
+    the SVD to ~1e-9; on a nearly collinear X with a tiny alpha it falls back to
+    the SVD, and the answer still matches scikit-learn's."""
+    from sparsereg._base import Problem
+    from sparsereg._ridge_cv import _decomposition
+
+    rng = np.random.default_rng(8)
+    X, y = make_data(200, 30, rho=0.6, seed=8)
+    sw = rng.uniform(0.5, 2, 200) if weighted else None
+    prob = Problem(X, y[:, None], sw, True, True)
+    alphas = np.logspace(-3, 3, 20)
+    gram = _decomposition(prob, "auto", alphas)
+    svd = _decomposition(prob, "svd", alphas)
+    assert gram.mode == "gram" and svd.mode == "svd"
+    e_gram, e_svd = gram.errors_all(alphas), svd.errors_all(alphas)
+    np.testing.assert_allclose(e_gram, e_svd, rtol=1e-9,
+                               atol=1e-12 * np.abs(e_svd).max())
+    np.testing.assert_allclose(gram.coefs(alphas), svd.coefs(alphas), rtol=1e-9,
+                               atol=1e-12)
+    # one alpha at a time equals all at once
+    np.testing.assert_allclose(gram.errors(alphas[3]), e_gram[3], rtol=1e-12)
+
+    Xc = X.copy()
+    Xc[:, 1] = Xc[:, 0] + 1e-7 * rng.standard_normal(200)  # eigenvalue ~1e-12 lam_max
+    prob = Problem(Xc, y[:, None], sw, True, True)
+    tiny = np.array([1e-10, 1e-3, 1.0])
+    assert _decomposition(prob, "auto", tiny).mode == "svd"
+    assert _decomposition(prob, "auto", np.array([1e-3, 1.0])).mode == "gram"
+    # the answer there is the actual leave-one-out error (refits by least squares on
+    # the augmented system); scikit-learn's 1/alpha formula is 0.7% off at 1e-10
+    ours = sr.RidgeCV(alphas=tiny, store_cv_results=True).fit(Xc, y)
+    exact = []
+    for i in range(200):
+        keep = np.arange(200) != i
+        xm, ym = Xc[keep].mean(0), y[keep].mean()
+        A = np.vstack([Xc[keep] - xm, np.sqrt(1e-10) * np.eye(30)])
+        w = np.linalg.lstsq(A, np.r_[y[keep] - ym, np.zeros(30)], rcond=None)[0]
+        exact.append((y[i] - (Xc[i] - xm) @ w - ym) ** 2)
+    np.testing.assert_allclose(ours.cv_results_[:, 0], exact, rtol=1e-7)
+
+
 def test_ridge_cv_leave_one_out_is_an_actual_leave_one_out(diabetes):
     """The closed form equals n refits, each without one sample."""
     X, y = diabetes
