@@ -6,6 +6,7 @@ The facades in ``linear_model.py`` only declare their parameters and how those m
 
 import copy
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
 from ._objective import is_plain, penalty_array
 from ._prox_grad import lipschitz_constant, prox_grad_solve
+from ._scale import DataScale
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -65,115 +67,6 @@ def check_sample_weight(sample_weight, n_samples):
     if not sw.sum() > 0:
         raise ValueError("sample_weight sums to zero: at least one weight must be > 0")
     return sw
-
-
-class DataScale:
-    """A common power-of-two scale ``s = 2**e`` of X and y that keeps the solvers'
-    arithmetic in range.
-
-    Squared norms, Gram entries and Lipschitz constants of data near 1e150 overflow
-    float64 (near 1e-150 they underflow). The solvers therefore see ``X / s`` and
-    ``y / s``: the objective of every estimator then equals ``1/s^2`` times the
-    original one at the *same* coefficients once each penalty (alpha, l1, l2, a Gram
-    matrix) is divided by ``s^2``, so ``coef_`` is unchanged, the intercept is
-    multiplied back by ``s`` and the duality gap by ``s^2``. Powers of two make all of
-    this exact. ``e`` is the mean of the binary exponents of ``max|X|`` and ``max|y|``
-    (their geometric mean becomes about 1), and is 0 -- nothing copied, nothing
-    changed -- when both lie within ``2**-100 .. 2**100``, or when X and y are so
-    far apart in magnitude (beyond ``2**900``) that no common scale helps.
-    """
-
-    SAFE_EXPONENT = 100
-    MAX_SPREAD = 450
-
-    def __init__(self, exponent=0):
-        self.e = int(exponent)
-
-    @classmethod
-    def of(cls, X, y):
-        exps = [e for e in (_max_exponent(X), _max_exponent(y)) if e is not None]
-        if all(abs(e) <= cls.SAFE_EXPONENT for e in exps):
-            return cls(0)
-        e = round(sum(exps) / len(exps))
-        if any(abs(x - e) > cls.MAX_SPREAD for x in exps):
-            # X and y too far apart (max|X| / max|y| beyond 2**900) for one scale
-            # to keep both squares in range: left as is, the solvers then report
-            # the overflow (scikit-learn's error for such data)
-            return cls(0)
-        return cls(e)
-
-    def __bool__(self):
-        return self.e != 0
-
-    def down(self, A):
-        """``A / s`` (a new array or sparse matrix; A itself when s = 1)."""
-        if not self.e:
-            return A
-        if sparse.issparse(A):
-            A = A.tocsc(copy=True) if A.format not in ("csr", "csc") else A.copy()
-            A.data = np.ldexp(A.data, -self.e)
-            return A
-        return np.ldexp(A, -self.e)
-
-    def up(self, A):
-        """``A * s``, exactly (``A`` a scalar or an array)."""
-        if not self.e:
-            return A
-        if sparse.issparse(A):
-            A = A.copy()
-            A.data = np.ldexp(A.data, self.e)
-            return A
-        out = np.ldexp(A, self.e)
-        return out if isinstance(A, np.ndarray) else type(A)(out)
-
-    def penalty(self, value):
-        """A penalty (alpha, l1, l2, Gram matrix) of the scaled problem: ``/ s^2``."""
-        if not self.e:
-            return value
-        out = np.ldexp(np.asarray(value, dtype=np.float64), -2 * self.e)
-        return float(out) if np.ndim(out) == 0 else out
-
-    def objective(self, value):
-        """A value in the units of the objective (gap, squared error): ``* s^2``."""
-        if not self.e:
-            return value
-        out = np.ldexp(np.asarray(value, dtype=np.float64), 2 * self.e)
-        return float(out) if np.ndim(out) == 0 else out
-
-    def user_units(self, value, what):
-        """:meth:`objective`, refusing values that overflow in the user's units
-        (squared errors of data near 1e300) instead of returning inf."""
-        out = self.objective(value)
-        if not np.all(np.isfinite(out)) and np.all(np.isfinite(value)):
-            raise ValueError(
-                f"{what} overflow float64 in the units of X and y (values near "
-                f"2**{self.e}): rescale X and y (e.g. with StandardScaler)"
-            )
-        return out
-
-    def unscale_fitted(self, est, names=("intercept_",), gaps=("dual_gap_",)):
-        """Back to the user's units: intercepts times ``s``, gaps times ``s^2``."""
-        if not self.e:
-            return
-        for name in names:
-            value = getattr(est, name, None)
-            if value is not None and not (isinstance(value, float) and value == 0.0):
-                setattr(est, name, self.up(value))
-        for name in gaps:
-            if getattr(est, name, None) is not None:
-                setattr(est, name, self.objective(getattr(est, name)))
-
-
-def _max_exponent(A):
-    """Binary exponent of ``max|A|`` (None if A is all zeros), without a copy of A."""
-    if sparse.issparse(A):  # the stored values (DOK, LIL, DIA store them otherwise)
-        data = A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
-    else:
-        data = A
-    if data.size == 0:
-        return None
-    top = max(float(np.max(data)), -float(np.min(data)))
-    return int(np.frexp(top)[1]) if top > 0 else None
 
 
 def _xt_dot(X, M):
@@ -649,7 +542,16 @@ def _gram_design(est, problem):
     if isinstance(pre, str):  # "auto" as in scikit-learn's path functions
         pre = problem.n > problem.X.shape[1]
     if isinstance(pre, (bool, np.bool_)):
-        return GramDesign(problem.gram(), problem.n) if pre else None
+        if not pre:
+            return None
+        p = problem.X.shape[1]
+        if 8.0 * p * p > _gram_memory_limit():
+            raise ValueError(
+                f"precompute=True would form a {p} x {p} Gram matrix "
+                f"({8.0 * p * p / 2**30:.1f} GiB), more than a quarter of this "
+                "machine's memory: use precompute=False (coordinate descent on X)"
+            )
+        return GramDesign(problem.gram(), problem.n)
     G = np.asarray(pre)
     rtol = 1e-4 if np.float32 in (G.dtype, problem.X.dtype) else 1e-7
     G = G.astype(np.float64)
@@ -666,6 +568,14 @@ def _gram_design(est, problem):
         return GramDesign(problem.gram(), problem.n)
     _check_gram(G, problem, rtol)
     return GramDesign(G, problem.n)
+
+
+def _gram_memory_limit():
+    """A quarter of the physical memory in bytes (4 GiB if it cannot be read)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 4
+    except (AttributeError, ValueError, OSError):
+        return 4.0 * 2**30
 
 
 def _check_gram(G, problem, rtol):

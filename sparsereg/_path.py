@@ -14,8 +14,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import FLOAT_DTYPES, Problem, check_sample_weight, make_solver
+from ._base import (
+    FLOAT_DTYPES,
+    Problem,
+    check_sample_weight,
+    make_solver,
+)
 from ._objective import alpha_max, penalty_weights
+from ._scale import DataScale
 
 
 def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
@@ -232,25 +238,39 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
             "penalty_factor, lower_bounds, upper_bounds and sample_weight."
         )
     sample_weight = params.pop("sample_weight", None)
-    opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
-                      positive=positive, **params)
-    opts._validate_params()
+    ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
+               **params)._validate_params()
     if check_input:
-        X = check_array(X, accept_sparse="csc", dtype=FLOAT_DTYPES)
-        y = check_array(y, dtype=np.float64, ensure_2d=False)
+        X = check_array(X, accept_sparse="csc", dtype=FLOAT_DTYPES, input_name="X")
+        y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
         check_consistent_length(X, y)
     y = np.asarray(y, dtype=np.float64)
     Y = y[:, None] if y.ndim == 1 else y
     sw = check_sample_weight(sample_weight, X.shape[0])
+    # data near 1e+-150 are solved as X / s, y / s, with every penalty-like input
+    # (alphas, a Gram matrix, Xy) divided by s^2; alphas and gaps are scaled back
+    data = DataScale.of(X, Y)
+    alphas = _deprecated_alphas(alphas, n_alphas)
+    if data:
+        X, Y = data.down(X), data.down(Y)
+        if not isinstance(alphas, numbers.Integral):
+            alphas = data.penalty(np.asarray(alphas, dtype=np.float64))
+        if not isinstance(precompute, (str, bool, np.bool_)):
+            precompute = data.penalty(np.asarray(precompute, dtype=np.float64))
+        if Xy is not None:
+            Xy = data.penalty(np.asarray(Xy, dtype=np.float64))
+    opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
+                      positive=positive, **params)
     problem = Problem(X, Y, sw, False, copy_X=True)
     if Xy is not None:
         problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
     from ._base import estimator_penalty
 
-    alphas = resolve_alphas(_deprecated_alphas(alphas, n_alphas), problem, l1_ratio,
-                            eps, positive, estimator_penalty(opts, X.shape[1]))
+    alphas = resolve_alphas(alphas, problem, l1_ratio, eps, positive,
+                            estimator_penalty(opts, X.shape[1]))
     coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,
                                         verbose)
+    alphas, gaps = data.objective(alphas), data.objective(gaps)
     if y.ndim == 1:
         coefs, gaps, n_iters = coefs[0], gaps[0], n_iters[0]
     if return_n_iter:

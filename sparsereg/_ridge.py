@@ -13,7 +13,6 @@ from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import (
-    DataScale,
     Problem,
     _set_fitted,
     check_finite_result,
@@ -21,6 +20,7 @@ from ._base import (
     validate_Xy,
 )
 from ._objective import penalty_weights
+from ._scale import DataScale
 
 SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista",
            "fista")

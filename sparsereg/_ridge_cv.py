@@ -15,7 +15,6 @@ from sklearn.utils.validation import validate_data
 
 from ._base import (
     FLOAT_DTYPES,
-    DataScale,
     LinearBase,
     Problem,
     _set_fitted,
@@ -23,6 +22,7 @@ from ._base import (
 )
 from ._cv_common import FixedLinear, cv_results_table
 from ._ridge import LeaveOneOut
+from ._scale import DataScale
 
 
 class RidgeCV(LinearBase):

@@ -18,7 +18,6 @@ from sklearn.utils.validation import validate_data
 
 from ._base import (
     FLOAT_DTYPES,
-    DataScale,
     LinearBase,
     Problem,
     check_sample_weight,
@@ -27,6 +26,7 @@ from ._base import (
 from ._cv_common import FixedLinear, argmin_tied, cv_results_table
 from ._path import compute_path, resolve_alphas
 from ._ridge_cv import RidgeCV
+from ._scale import DataScale
 
 
 class AlphaGridEdgeWarning(UserWarning):

@@ -24,13 +24,13 @@ from sklearn.utils.validation import validate_data
 
 from ._base import (
     FLOAT_DTYPES,
-    DataScale,
     LinearBase,
     Problem,
     check_sample_weight,
 )
 from ._cv_common import argmin_tied, cv_results_table
 from ._path import compute_path, resolve_alphas
+from ._scale import DataScale
 from .linear_model import Lasso
 
 _SOLVER_PARAMS = ("fit_intercept", "precompute", "max_iter", "tol", "positive",

@@ -116,3 +116,24 @@ def test_deprecated_n_alphas_and_alphas_none_as_sklearn(path):
         a, _, _ = path(X, y)
         b, _, _ = path(X, y, alphas=100)
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("solver", ["cd", "ista", "fista"])
+def test_path_on_data_near_1e150(solver):
+    """The paths solve data near 1e150 on a power-of-two rescaled copy: with the
+    alphas scaled by s^2 the coefficients are those of the unscaled path exactly,
+    and the alphas and gaps come back in the user's units."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 5)), rng.standard_normal(20)
+    s = 2.0**498
+    a_big, c_big, g_big = sr.lasso_path(X * s, y * s, alphas=[0.1 * s**2, 0.01 * s**2],
+                                        solver=solver)
+    a, c, g = sr.lasso_path(X, y, alphas=[0.1, 0.01], solver=solver)
+    np.testing.assert_array_equal(c_big, c)
+    np.testing.assert_array_equal(a_big, a * s**2)
+    np.testing.assert_allclose(g_big, g * s**2, rtol=1e-12, atol=1e-14 * s**2)
+    a_big, c_big, _ = sr.enet_path(X * s, y * s, alphas=4, solver=solver)
+    a, c, _ = sr.enet_path(X, y, alphas=4, solver=solver)
+    np.testing.assert_allclose(a_big, a * s**2, rtol=1e-13)
+    np.testing.assert_allclose(c_big, c, rtol=1e-7, atol=1e-9)
+    assert np.all(np.isfinite(c_big))

@@ -217,3 +217,17 @@ def test_float32_fit_never_allocates_a_float64_copy_of_X():
     finally:
         tracemalloc.stop()
     assert peak < 1.5 * X.nbytes  # a float64 copy alone would be 2 * X.nbytes
+
+
+def test_precompute_true_refuses_a_gram_matrix_beyond_memory():
+    """Sparse 50 x 100000 with precompute=True: a clear error, not a MemoryError
+    (or the machine swapping) while allocating a 74.5 GiB Gram matrix."""
+    X = sparse.random(50, 100_000, density=0.01, format="csc", random_state=0)
+    y = np.arange(50.0)
+    with pytest.raises(ValueError, match=r"precompute=True would form a 100000 x "
+                                         r"100000 Gram matrix \(74.5 GiB\)"):
+        sr.Lasso(alpha=0.1, precompute=True).fit(X, y)
+    # a small one is still formed and used
+    small = sr.Lasso(alpha=0.1, precompute=True, tol=1e-10).fit(X[:, :40], y)
+    plain = sr.Lasso(alpha=0.1, tol=1e-10).fit(X[:, :40], y)
+    np.testing.assert_allclose(small.coef_, plain.coef_, rtol=1e-6, atol=1e-8)
