@@ -64,11 +64,14 @@ RIDGE_SAMPLE_SECONDS = 0.5
 # 5x smaller in n and p with 5x the density (the same ~5 nonzeros per column).
 SIZES = {
     "quick": {"dense": (100, 400, 10), "sparse": (400, 1600, 1.25e-2),
-              "ridge_tall": (400, 50), "ridge_wide": (100, 600)},
+              "ridge_tall": (400, 50), "ridge_wide": (100, 600),
+              "ridge_default": (1000, 100)},
     "default": {"dense": (200, 800, 50), "sparse": (1000, 4000, 5e-3),
-                "ridge_tall": (2000, 200), "ridge_wide": (300, 3000)},
+                "ridge_tall": (2000, 200), "ridge_wide": (300, 3000),
+                "ridge_default": (10000, 500)},
     "spec": {"dense": (500, 2000, 50), "sparse": (5000, 20000, 1e-3),
-             "ridge_tall": (2000, 200), "ridge_wide": (300, 3000)},
+             "ridge_tall": (2000, 200), "ridge_wide": (300, 3000),
+             "ridge_default": (10000, 500)},
 }
 
 
@@ -121,7 +124,8 @@ def lasso_problems(size, seed, eps=DEFAULT_EPS):
 
 
 def ridge_problems(size, seed):
-    """Leave-one-out with n > p (SVD) and p > n (eigen), and one 5-fold case."""
+    """Leave-one-out with n > p (SVD) and p > n (eigen), one 5-fold case, and
+    leave-one-out with 100 alphas and the default gcv_mode on a larger n > p."""
     tall, wide = SIZES[size]["ridge_tall"], SIZES[size]["ridge_wide"]
     out = []
     for (n, p), cv, mode in ((tall, None, "svd"), (wide, None, "eigen"),
@@ -138,6 +142,14 @@ def ridge_problems(size, seed):
                        f"alphas=np.logspace(-3, 3, 50); {how}")
         out.append(CVProblem(name, description, base.X, base.y, RIDGE_ALPHAS, cv,
                              options))
+    # the speed issue's problem: 100 alphas, both libraries at their defaults
+    # (scikit-learn: the SVD and a loop over alphas; sparsereg: "auto")
+    n, p = SIZES[size]["ridge_default"]
+    base = bc.make_dense_problem(n, p, rho=0.6, n_nonzero=50, seed=seed)
+    description = (f"{base.description.split(', alpha=')[0]}; "
+                   "alphas=np.logspace(-3, 3, 100); leave-one-out, default gcv_mode")
+    out.append(CVProblem(f"LOO default {n}x{p}, 100 alphas", description, base.X,
+                         base.y, np.logspace(-3, 3, 100), None, {}))
     return out
 
 
