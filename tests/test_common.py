@@ -91,7 +91,7 @@ def _expected_failed_checks(estimator):
         return DROPOUT_FAILED if estimator.dropout else {}
     if isinstance(estimator, Ridge) and estimator.solver in ("auto", "svd", "cholesky"):
         return EXPECTED_FAILED
-    if isinstance(estimator, LassoCV) and estimator.anderson:
+    if isinstance(estimator, LassoCV) and estimator.anderson is True:
         return ANDERSON_CV_FAILED
     return {}
 
