@@ -288,7 +288,8 @@ _WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
 # property that two fits of k epochs (warm-started) equal one fit of 2k epochs.
 _WS_MIN_FEATURES = 500
 # Epochs on one working set before the full gap is looked at again, so that a set
-# that turned out incomplete cannot use up max_iter.
+# that turned out incomplete cannot use up max_iter: at least this many, and more
+# (10 p / |ws|) when a full gap check costs more than a few epochs on the set.
 _WS_MAX_EPOCHS = 50
 
 
