@@ -344,8 +344,8 @@ class LeaveOneOut:
         d = self._d(alphas)  # (r, m)
         m, k = d.shape[1], self.b.shape[1]
         fitted = self.Z @ (d[:, :, None] * self.Zb[:, None, :]).reshape(-1, m * k)
-        h = self.h_intercept[:, None] + self.Z2 @ d if np.ndim(
-            self.h_intercept) else self.Z2 @ d  # (n, m)
+        # the intercept's term is (n,) or the scalar 0: a column either way
+        h = np.reshape(self.h_intercept, (-1, 1)) + self.Z2 @ d  # (n, m)
         with np.errstate(divide="ignore", invalid="ignore"):
             e = (self.b[:, None, :] - fitted.reshape(-1, m, k)) / (1.0 - h)[:, :, None]
         return np.moveaxis(e, 1, 0)
