@@ -44,9 +44,10 @@ def _guard_numba_caches():
     """
     from numba.core.dispatcher import Dispatcher
 
-    from . import _kernels
+    from . import _epochs, _kernels
 
-    for kernel in vars(_kernels).values():
+    kernels = [*vars(_kernels).values(), *vars(_epochs).values()]
+    for kernel in kernels:
         if isinstance(kernel, Dispatcher) and kernel._cache is not None and not (
                 isinstance(kernel._cache, _SafeCache)):
             kernel._cache = _SafeCache(kernel._cache)

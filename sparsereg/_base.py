@@ -394,16 +394,21 @@ def make_solver(est, problem):
         rng = check_random_state(est.random_state)
         random = getattr(est, "selection", "cyclic") == "random"
         anderson = _check_anderson(est)
+        # along a path, once plain CD crept at one alpha (anderson="auto" turned
+        # extrapolation on), the next alphas extrapolate from their first epoch
+        crept = np.zeros(problem.Y.shape[1], dtype=bool)
 
         def run(l1s, l2s, coef0):
-            return [
-                cd_solve(design, targets[k], l1s[k], l2s[k], coef0[k],
-                         max_iter=max_iter, tol=est.tol, random=random,
-                         anderson=anderson, pen=pen, plain=plain,
-                         project=None if unpen is None else unpen.for_target(k),
-                         rng_seed=int(rng.randint(1, np.iinfo(np.int32).max)))
-                for k in range(len(l1s))
-            ]
+            results = []
+            for k in range(len(l1s)):
+                results.append(cd_solve(
+                    design, targets[k], l1s[k], l2s[k], coef0[k], max_iter=max_iter,
+                    tol=est.tol, random=random, pen=pen, plain=plain,
+                    anderson=True if crept[k] else anderson,
+                    project=None if unpen is None else unpen.for_target(k),
+                    rng_seed=int(rng.randint(1, np.iinfo(np.int32).max))))
+                crept[k] = anderson == "auto" and results[-1].extrapolated
+            return results
 
     def solve(l1s, l2s, coef0, warn=True):
         results = run(np.asarray(l1s, float), np.asarray(l2s, float), coef0)

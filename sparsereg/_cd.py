@@ -1,11 +1,11 @@
 """Coordinate-descent driver: epochs, gap checks, screening, working sets.
 
-The jitted epoch of ``_kernels.py`` does the work; this driver decides when to
-evaluate the duality gap and stops as scikit-learn does: when ``gap <= tol *
-||y||^2 / n`` right after an epoch whose largest coefficient change was at most
-``tol`` times the largest coefficient. With ``l1 > 0`` it also removes the features
-that the gap safe rule proves to be zero and, above 500 features, runs CD on working
-sets (see :func:`cd_solve`).
+The jitted epochs of ``_kernels.py``, run several per call by ``_epochs.py`` (which
+also evaluates the gap after small steps), do the work; this driver stops as
+scikit-learn does: when ``gap <= tol * ||y||^2 / n`` right after an epoch whose
+largest coefficient change was at most ``tol`` times the largest coefficient. With
+``l1 > 0`` it also removes the features that the gap safe rule proves to be zero
+and, above 500 features, runs CD on working sets (see :func:`cd_solve`).
 """
 
 from dataclasses import dataclass
@@ -13,9 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from . import _epochs as E
 from . import _kernels as K
 from ._objective import duality_gap, is_plain, penalty_array, screen_keep
 from ._result import SolverResult
+
+# anderson="auto" outside working sets: plain cyclic CD for at least CREEP_EPOCHS
+# epochs and CREEP_WORK multiply-adds of epochs on X (n x features each, a few
+# milliseconds in all) before extrapolating; most problems are solved by then, with
+# scikit-learn's iterates.
+CREEP_EPOCHS = 200
+CREEP_WORK = 10**7
 
 
 @dataclass
@@ -44,9 +52,10 @@ class DenseDesign:
     def y_norm2(self, y):
         return float(y @ y)
 
-    def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        run = K.dense_epochs_anderson if anderson else K.dense_epochs
-        return run(self.X, R, w, self.norms2, active, a, b, pen, random, rng, n, tol)
+    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, loop):
+        hist = loop.history(active, R.shape[0])
+        return E.dense_epochs(self.X, R, y, w, self.norms2, active, a, b, pen, random,
+                              rng, *loop.args, hist)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.dense_gap_terms(self.X, R, y, idx, XtR)
@@ -92,11 +101,11 @@ class SparseDesign:
     def y_norm2(self, y):
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
-    def epochs(self, R, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        run = K.sparse_epochs_anderson if anderson else K.sparse_epochs
-        return run(self.data, self.indices, self.indptr, self.x_mean, self.sw,
-                   self.colws, R, state, w, self.norms2, active, a, b, pen, random,
-                   rng, n, tol)
+    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, loop):
+        hist = loop.history(active, R.shape[0])
+        return E.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
+                               self.sw, self.colws, R, state, y, w, self.norms2,
+                               active, a, b, pen, random, rng, *loop.args, hist)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -121,6 +130,8 @@ class GramDesign:
     n: int
 
     def __post_init__(self):
+        # the kernels read column j of the symmetric G as its row j
+        self.G = np.ascontiguousarray(self.G, dtype=np.float64)
         self.norms2 = np.ascontiguousarray(np.diag(self.G), dtype=np.float64)
         self.col_norms = np.sqrt(np.maximum(self.norms2, 0.0))
 
@@ -134,9 +145,11 @@ class GramDesign:
     def y_norm2(self, y):
         return float(y[1])
 
-    def epochs(self, Gw, state, w, active, a, b, pen, random, rng, n, tol, anderson):
-        run = K.gram_epochs_anderson if anderson else K.gram_epochs
-        return run(self.G, Gw, state[0], w, active, a, b, pen, random, rng, n, tol)
+    def epochs(self, Gw, state, y, w, active, a, b, pen, random, rng, loop):
+        hist = loop.history(active, Gw.shape[0])
+        q, yty = state
+        return E.gram_epochs(self.G, Gw, q, float(yty), w, active, a, b, pen, random,
+                             rng, *loop.args, hist)
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
@@ -145,8 +158,33 @@ class GramDesign:
     def zero_out(self, Gw, state, w, idx):
         for j in idx:
             if w[j] != 0.0:
-                Gw -= w[j] * self.G[:, j]
+                Gw -= w[j] * self.G[j]
                 w[j] = 0.0
+
+
+@dataclass
+class EpochLoop:
+    """The arguments of one call of the ``_epochs`` loops but the data: epoch
+    budget, small-step ``tol``, the gap test (``ctl`` = [target, best dual value],
+    sum scaling), and whether to extrapolate."""
+
+    tol: float
+    XtR: np.ndarray
+    anderson: bool
+
+    def __post_init__(self):
+        self.ctl = np.empty(2)
+        self.args = ()
+
+    def set(self, max_epochs, target, best_dual, check_every, max_checks):
+        self.ctl[:] = (target, best_dual)
+        self.args = (int(max_epochs), float(self.tol), self.XtR, self.ctl,
+                     int(check_every), int(max_checks))
+
+    def history(self, active, n_rows):
+        if not self.anderson or active.shape[0] < 2:
+            return None
+        return E.anderson_buffers(active.shape[0], n_rows)
 
 
 def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
@@ -174,10 +212,14 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     of the full problem seen so far (each one is a lower bound on the optimum).
 
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
-    (see ``_kernels.py``): the same stopping rule is met in fewer epochs on
+    (see ``_epochs.py``): the same stopping rule is met in fewer epochs on
     ill-conditioned problems, but the iterates no longer follow scikit-learn's.
-    ``"auto"``: only on the problems solved with working sets, whose iterates
-    differ from scikit-learn's anyway.
+    ``"auto"``: from the first epoch on the problems solved with working sets,
+    whose iterates differ from scikit-learn's anyway; elsewhere after
+    ``CREEP_EPOCHS`` epochs of plain cyclic CD costing ``CREEP_WORK``
+    multiply-adds, so that the problems solved within them keep scikit-learn's
+    iterates and the slow ones (correlated features: thousands of epochs) are
+    extrapolated, by then usually on a settled support.
 
     ``pen`` (:func:`~sparsereg._objective.penalty_array`) gives per-feature penalty
     factors and bounds (default: from ``positive``); ``w`` is first clipped into the
@@ -202,7 +244,13 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
     use_screening = screen and l1 > 0.0 and plain
     use_ws = use_screening and active.size > _WS_MIN_FEATURES
+    # "auto": on working sets (their iterates differ from scikit-learn's anyway);
+    # elsewhere only once plain CD has shown that it creeps (see the user guide)
     extrapolate = anderson is True or anderson == "auto" and use_ws
+    late = anderson == "auto" and not use_ws and not random
+    # (the work of an epoch on X, whatever the design, so that dense, sparse and
+    # Gram CD switch at the same epoch)
+    creep = max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * active.size, 1)))
     history = []
 
     def gap_on(idx):
@@ -228,6 +276,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     n_iter = 0
     converged = gap <= tol_gap
     ws_size = _WS_MIN
+    loop = EpochLoop(tol=tol, XtR=XtR, anderson=extrapolate and not random)
     while not converged and n_iter < max_iter:
         if use_screening:
             kept, removed = screen_keep(XtR, design.col_norms, active, dual, n,
@@ -240,49 +289,44 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             ws_size = max(ws_size, 2 * np.count_nonzero(w))
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
                                         positive, ws_size)
-        # a working set holding every feature that violates optimality is solved to
-        # the final tolerance at once; otherwise to a fraction of the full gap
-        inner_tol = tol_gap if complete else max(0.3 * gap, tol_gap)
-        final = inner_tol <= tol_gap
-        n_inner = 0
-        best_ws = -np.inf  # best dual value of this working-set problem
-        # epochs on this set before all features are looked at again: a set that
-        # turned out incomplete must not use up max_iter, but a full gap check
-        # costs p / |ws| epochs, so allow enough for it to stay a small part
-        max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
-        while n_iter < max_iter:
-            # epochs in one jitted call, up to the next point where we look again:
-            # a small step, the next 10th epoch on a working set, or its last epoch
-            budget = max_iter - n_iter
-            if ws is not active:
-                budget = min(budget, max_inner - n_inner)
-                if not final:
-                    budget = min(budget, 10 - n_inner % 10)
-            n_run, small_step = design.epochs(R, state, w, ws, a, b, pen, random,
-                                              rng, budget, tol, extrapolate)
-            n_iter += n_run
-            n_inner += n_run
-            if ws is active:
-                if small_step:
-                    break
-                continue
-            if small_step or not final:  # the set's own gap (every 10th epoch)
-                inner = gap_on(ws)
-                best_ws = max(best_ws, inner.dual)
-                if inner.primal - best_ws <= inner_tol:
-                    break
-            if n_inner >= max_inner:
-                break  # look at all features again
+        budget = max_iter - n_iter
+        if late:
+            loop.anderson = n_iter >= creep
+            if not loop.anderson:
+                budget = min(budget, creep - n_iter)
+        if ws is active:
+            # the gap is looked at inside the jitted loop after every small step;
+            # back here every _MAX_CHECKS of them to screen (not at all when the
+            # gap needs the projection of unpenalized features)
+            loop.set(budget, n * tol_gap, n * best_dual, 0,
+                     0 if project is not None else _MAX_CHECKS)
+        else:
+            # a working set holding every feature that violates optimality is
+            # solved to the final tolerance at once, otherwise to a fraction of the
+            # full gap (looked at every 10th epoch too); and for at most max_inner
+            # epochs, so that a set that turned out incomplete cannot use up
+            # max_iter, but a full gap check (p / |ws| epochs) stays a small part
+            inner_tol = tol_gap if complete else max(0.3 * gap, tol_gap)
+            max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
+            loop.set(min(budget, max_inner), n * inner_tol, -np.inf,
+                     0 if inner_tol <= tol_gap else 10, budget)
+        n_run, small_step, met = design.epochs(R, state, y, w, ws, a, b, pen, random,
+                                               rng, loop)
+        n_iter += n_run
+        if ws is active:
+            best_dual = max(best_dual, loop.ctl[1] / n)
         dual, gap = check_gap(n_iter)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)
-        converged = gap <= tol_gap and small_step
+        converged = (gap <= tol_gap or met and ws is active) and small_step
         if not np.isfinite(gap):  # overflow: the caller reports it
             break
     return SolverResult(coef=w, dual_gap=gap, n_iter=n_iter, converged=converged,
-                        history=history)
+                        history=history, extrapolated=loop.anderson)
 
 
+# Gap checks inside one jitted call before the driver screens features again.
+_MAX_CHECKS = 10
 _WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
 # Below this many features a working set saves little, and plain CD keeps the
 # property that two fits of k epochs (warm-started) equal one fit of 2k epochs.

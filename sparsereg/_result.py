@@ -21,7 +21,10 @@ class SolverResult:
         Whether the solver's stopping rule was met (for CD: ``dual_gap <= tol *
         ||y||^2 / n`` after a small-step epoch).
     history : list of (n_iter, primal, dual_gap)
-        One entry per gap evaluation.
+        One entry per gap evaluation (by the driver).
+    extrapolated : bool
+        Whether CD ended with Anderson extrapolation on (with ``anderson="auto"``:
+        whether plain CD crept past its budget, see ``_cd.cd_solve``).
     """
 
     coef: np.ndarray
@@ -29,3 +32,4 @@ class SolverResult:
     n_iter: int
     converged: bool
     history: list = field(default_factory=list)
+    extrapolated: bool = False

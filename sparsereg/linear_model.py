@@ -86,8 +86,10 @@ class ElasticNet(LinearBase):
         ``tol``. "auto" extrapolates on the problems CD solves with working sets
         (more than 500 features, no penalty factors or bounds), whose iterates
         differ from scikit-learn's anyway; on the others CD runs scikit-learn's
-        iterates, and ``coef_`` equals scikit-learn's at any ``tol`` (to
-        rounding). True: everywhere (``coef_`` then agrees with scikit-learn's to
+        iterates for at least 200 epochs and 1e7 multiply-adds (n x features per
+        epoch), so that a fit that ends by then (every small problem) has
+        scikit-learn's ``coef_`` at any ``tol`` (to rounding), and extrapolates
+        after that. True: everywhere (``coef_`` then agrees with scikit-learn's to
         within ``tol`` only); False: never.
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative multipliers of each feature's penalty, l1 and l2 terms alike

@@ -16,6 +16,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sparsereg as sr
+from sparsereg._cd import CREEP_EPOCHS, CREEP_WORK
 
 
 def _alpha_max(X, y):
@@ -84,7 +85,7 @@ def test_path_matches_and_saves_epochs():
     X, y = make_data(100, 400, rho=0.9, seed=4, n_informative=30)
     X, y = X - X.mean(0), y - y.mean()
     kw = dict(alphas=30, eps=1e-2, tol=1e-9, max_iter=100_000, return_n_iter=True)
-    a1, c1, _, it1 = sr.lasso_path(X, y, **kw)
+    a1, c1, _, it1 = sr.lasso_path(X, y, anderson=False, **kw)
     a2, c2, g2, it2 = sr.lasso_path(X, y, anderson=True, **kw)
     np.testing.assert_array_equal(a1, a2)
     assert np.abs(c2 - c1).max() <= 1e-6 * np.abs(c1).max()
@@ -120,8 +121,8 @@ def test_refused_where_it_cannot_act(kwargs, match):
 @pytest.mark.parametrize("fmt", ["dense", "csc"])
 def test_auto_is_plain_cd_without_working_sets(fmt):
     """anderson="auto" (the default) runs scikit-learn's iterates when CD runs on all
-    features (at most 500, or screening shrinking them): bit-identical to False,
-    while True differs (to within tol)."""
+    features (at most 500, or screening shrinking them) and converges within its
+    plain budget: bit-identical to False, while True differs (to within tol)."""
     X, y = make_data(60, 300, rho=0.9, seed=3, n_informative=15)
     X = to_format(X, fmt)
     params = dict(alpha=_alpha_max(X, y) / 50, tol=1e-6, max_iter=100_000)
@@ -129,11 +130,62 @@ def test_auto_is_plain_cd_without_working_sets(fmt):
     assert auto.anderson == "auto"
     off = sr.Lasso(anderson=False, **params).fit(X, y)
     on = sr.Lasso(anderson=True, **params).fit(X, y)
+    assert off.n_iter_ < max(CREEP_EPOCHS, CREEP_WORK / (60 * 300))
     np.testing.assert_array_equal(auto.coef_, off.coef_)
     assert auto.n_iter_ == off.n_iter_ != on.n_iter_
     # and it is what scikit-learn computes, to rounding
     ref = sk.Lasso(**params).fit(X, y)
     np.testing.assert_allclose(auto.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
+
+
+# (format, precompute): with n x p = 600 x 80, "auto" switches after 209 epochs
+@pytest.mark.parametrize("fmt,precompute", [("dense", False), ("csc", False),
+                                            ("dense", True)])
+def test_auto_extrapolates_once_plain_cd_creeps(fmt, precompute):
+    """Without working sets, "auto" is plain CD for max(CREEP_EPOCHS, CREEP_WORK /
+    (n p)) epochs -- the same iterates as anderson=False, for every design -- and
+    extrapolates after that: the same solution in fewer epochs."""
+    X, y = make_data(600, 80, rho=0.95, seed=6, n_informative=40)
+    X = to_format(X, fmt)
+    creep = max(CREEP_EPOCHS, -(-CREEP_WORK // (600 * 80)))
+    params = dict(alpha=_alpha_max(X, y) / 300, tol=1e-10, precompute=precompute)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for max_iter in (creep - 1, creep):  # the plain epochs, stopped early
+            auto = sr.Lasso(max_iter=max_iter, **params).fit(X, y)
+            off = sr.Lasso(max_iter=max_iter, anderson=False, **params).fit(X, y)
+            np.testing.assert_array_equal(auto.coef_, off.coef_)
+    auto = sr.Lasso(max_iter=100_000, **params).fit(X, y)
+    off = sr.Lasso(max_iter=100_000, anderson=False, **params).fit(X, y)
+    assert off.n_iter_ > 2 * creep
+    assert auto.n_iter_ < 0.7 * off.n_iter_, (auto.n_iter_, off.n_iter_)
+    assert auto.dual_gap_ <= 1e-10 * np.var(y)
+    assert np.abs(auto.coef_ - off.coef_).max() <= 1e-5 * np.abs(off.coef_).max()
+
+
+def test_auto_path_extrapolates_after_an_alpha_crept():
+    """Along a path, once plain CD crept past its budget at one alpha, the next
+    alphas extrapolate from their first epoch: on a correlated n > p problem (Gram
+    CD) the path takes far fewer epochs than plain CD, to the same tolerance."""
+    X, y = make_data(1000, 100, rho=0.99, seed=7, n_informative=60)
+    X, y = X - X.mean(0), y - y.mean()
+    kw = dict(alphas=50, eps=1e-4, tol=1e-6, max_iter=100_000, return_n_iter=True)
+    a1, c1, g1, it1 = sr.lasso_path(X, y, anderson=False, **kw)
+    a2, c2, g2, it2 = sr.lasso_path(X, y, **kw)
+    np.testing.assert_array_equal(a1, a2)
+    tol_gap = 1e-6 * (y @ y) / len(y)  # (measured: 22672 epochs against 6854)
+    assert np.all(g1 <= tol_gap) and np.all(g2 <= tol_gap)
+    # identical until the first alpha that needs more than the plain budget
+    first = int(np.argmax(it1 >= CREEP_EPOCHS))
+    assert it1[first] >= CREEP_EPOCHS
+    np.testing.assert_array_equal(c1[:, :first], c2[:, :first])
+    assert it2.sum() <= 0.5 * it1.sum(), (it2.sum(), it1.sum())
+    # the same objective to within the certified gaps
+    n = len(y)
+    P = [0.5 * np.sum((y - X @ c[:, k]) ** 2) / n + a1[k] * np.abs(c[:, k]).sum()
+         for c in (c1, c2) for k in range(len(a1))]
+    P1, P2 = np.array(P[:len(a1)]), np.array(P[len(a1):])
+    assert np.all(np.abs(P1 - P2) <= g1 + g2 + 1e-12)
 
 
 @pytest.mark.parametrize("fmt", ["dense", "csc"])

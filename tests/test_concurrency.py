@@ -17,7 +17,7 @@ from scipy import sparse
 from sklearn.base import clone, is_classifier
 
 import sparsereg as sr
-from sparsereg import _kernels
+from sparsereg import _epochs, _kernels
 from sparsereg.neural_network import MLPClassifier, MLPRegressor
 
 FACTORIES = {
@@ -210,8 +210,9 @@ def test_grid_search_in_worker_processes_equals_sequential():
 
 
 def test_every_kernel_releases_the_gil_and_caches():
-    kernels = [k for k in vars(_kernels).values() if isinstance(k, Dispatcher)]
-    assert len(kernels) >= 10
+    kernels = [k for m in (_kernels, _epochs) for k in vars(m).values()
+               if isinstance(k, Dispatcher)]
+    assert len(kernels) >= 20
     for k in kernels:
         assert k.targetoptions.get("nogil") is True, k.__name__
         assert k._cache is not None and hasattr(k._cache, "load_overload"), k.__name__
@@ -272,12 +273,12 @@ FIT_SCRIPT = textwrap.dedent("""
     import numpy as np
     import sparsereg as sr
     from numba.core import config
-    from sparsereg import _kernels as K
+    from sparsereg import _epochs as E, _kernels as K
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 6))
     y = X @ np.arange(6.0) + 0.1 * rng.standard_normal(30)
     coef = sr.Lasso(alpha=0.01).fit(X, y).coef_
-    hits = sum(sum(k.stats.cache_hits.values()) for k in (K.dense_epochs,
+    hits = sum(sum(k.stats.cache_hits.values()) for k in (E.dense_epochs,
                                                          K.dense_gap_terms))
     print(sr.__file__)
     print(config.CACHE_DIR or "-")
@@ -411,8 +412,9 @@ def test_corrupt_cache_recompiles_and_repairs(tmp_path, warm_cache, damage):
     cache = tmp_path / "cache"
     shutil.copytree(warm_cache, cache)
     env = _clean_env(tmp_path, NUMBA_CACHE_DIR=cache)
-    index = sorted(cache.rglob("_kernels.*.nbi"))
-    data = sorted(cache.rglob("_kernels.*.nbc"))
+    ours = ("_kernels.", "_epochs.")
+    index = sorted(f for f in cache.rglob("*.nbi") if f.name.startswith(ours))
+    data = sorted(f for f in cache.rglob("*.nbc") if f.name.startswith(ours))
     assert index and data
     if damage == "garbage-index":
         for f in index:

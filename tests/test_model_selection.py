@@ -336,10 +336,10 @@ def test_rounding_level_ties_go_to_the_largest_alpha():
 
 
 def test_folds_in_threads_equal_the_sequential_fit():
-    from sparsereg import _kernels
+    from sparsereg import _epochs, _kernels
 
     assert all(f.targetoptions.get("nogil") for f in (
-        _kernels.dense_epochs, _kernels.sparse_epochs, _kernels.gram_epochs,
+        _epochs.dense_epochs, _epochs.sparse_epochs, _epochs.gram_epochs,
         _kernels.enet_dual))
     X, y = make_data(60, 120, rho=0.6, seed=11)
     seq = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8).fit(X, y)

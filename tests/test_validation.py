@@ -12,7 +12,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sparsereg as sr
-from sparsereg import _kernels
+from sparsereg import _epochs
 
 ALL = [sr.Lasso, sr.ElasticNet, sr.Ridge]
 
@@ -160,10 +160,10 @@ def test_float32_is_not_upcast():
     X32 = np.asfortranarray(X, dtype=np.float32)
     est = sr.Lasso(alpha=0.01).fit(X32, y)
     assert est.coef_.dtype == np.float32
-    assert any("float32" in str(sig) for sig in _kernels.dense_epochs.signatures)
+    assert any("float32" in str(sig) for sig in _epochs.dense_epochs.signatures)
     Xs = sparse.csc_matrix(X32)
     sr.Lasso(alpha=0.01).fit(Xs, y)
-    assert any("float32" in str(sig) for sig in _kernels.sparse_epochs.signatures)
+    assert any("float32" in str(sig) for sig in _epochs.sparse_epochs.signatures)
 
 
 def test_second_process_loads_kernels_from_disk_cache():
@@ -172,17 +172,17 @@ def test_second_process_loads_kernels_from_disk_cache():
         import numpy as np
         from scipy import sparse
         import sparsereg as sr
-        from sparsereg import _kernels as K
+        from sparsereg import _epochs as E, _kernels as K
         rng = np.random.default_rng(0)
         X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
         for Xi in (X, X.astype(np.float32), sparse.csc_matrix(X)):
             sr.Lasso(alpha=0.01).fit(Xi, y)
         sr.Lasso(alpha=0.01, precompute=True).fit(X, y)
         misses = sum(sum(f.stats.cache_misses.values()) for f in
-                     (K.dense_epochs, K.sparse_epochs, K.gram_epochs,
+                     (E.dense_epochs, E.sparse_epochs, E.gram_epochs,
                       K.dense_gap_terms, K.sparse_gap_terms))
         hits = sum(sum(f.stats.cache_hits.values()) for f in
-                   (K.dense_epochs, K.sparse_epochs, K.gram_epochs))
+                   (E.dense_epochs, E.sparse_epochs, E.gram_epochs))
         print(misses, hits)
     """)
     run = [sys.executable, "-c", script]

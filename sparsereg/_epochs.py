@@ -1,0 +1,357 @@
+"""Several coordinate-descent epochs per jitted call, with the stopping test inside.
+
+One call of ``dense_epochs``, ``sparse_epochs`` or ``gram_epochs`` runs epochs of
+``_kernels.py`` over the features ``active`` and looks at the duality gap of the
+problem restricted to them (scikit-learn's test: after every epoch whose largest
+coefficient change was at most ``tol * max|w|``, plus every ``check_every``-th epoch
+if that is > 0) without going back to Python, which on a small problem or with a
+Gram matrix cost more than the epochs themselves. It returns
+``(epochs run, last epoch was a small step, gap met)`` as soon as
+
+* the gap, ``P(w)`` minus the best dual value seen (``ctl[1]``, updated in place),
+  is at most ``ctl[0]`` (both in the sum scaling of ``_kernels.py``);
+* ``max_checks`` gaps were looked at and found too large (the driver then screens
+  features and records the gap); ``max_checks = 0`` means no gap inside the loop:
+  return at the first small step, for the driver to test (the gap it needs is then
+  not the one of ``_kernels.enet_dual`` alone, see ``_base.Unpenalized``);
+* or ``max_epochs`` are done.
+
+``hist`` is ``None`` (plain CD: numba prunes the extrapolation out when compiling
+that signature, so a first fit does not pay for compiling it) or the buffers of
+:func:`anderson_buffers` (cyclic order only). Anderson extrapolation (as in skglm;
+Bertrand & Massias 2021): cyclic CD is a fixed-point iteration that, once the
+support is settled, converges linearly, and every ``ANDERSON_K + 1`` epochs the
+weights ``c`` (summing to 1) minimizing ``||sum_k c_k (w_{k+1} - w_k)||`` combine the
+last iterates into ``sum_k c_k w_{k+1}``, which replaces the iterate only if it
+lowers the objective (judged with the same combination of the stored residuals, the
+residual being affine in ``w``; once accepted, the residual is updated exactly from
+the change in ``w``).
+"""
+
+import numpy as np
+from numba import njit
+
+from ._kernels import (
+    _FASTMATH,
+    _u,
+    dense_epoch,
+    dense_gap_terms,
+    enet_dual,
+    gram_epoch,
+    gram_gap_terms,
+    sparse_epoch,
+    sparse_gap_terms,
+)
+
+ANDERSON_K = 5
+
+
+def anderson_buffers(m, n_rows):
+    """History for extrapolating ``m`` coefficients whose residual-like vector
+    (``R``, or ``G w`` with a Gram matrix) has ``n_rows`` entries."""
+    K = ANDERSON_K
+    return (np.empty((K + 1, m)), np.empty((K + 1, n_rows)), np.empty(K),
+            np.empty(m), np.empty(K + 1))
+
+
+@njit(cache=True, nogil=True)
+def _gap_met(XtR, terms, w, idx, a, b, pen, ctl):
+    """Update the best dual value ``ctl[1]``; is ``P(w) - ctl[1] <= ctl[0]``?
+    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``."""
+    R_norm2, Ry = terms
+    _, primal, dual, _ = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b, pen)
+    if dual > ctl[1]:
+        ctl[1] = dual
+    return primal - ctl[1] <= ctl[0]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _due(small, e, check_every):
+    """Is the gap looked at after epoch ``e``?"""
+    return small or (check_every > 0 and (e + 1) % check_every == 0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _done(small, met, checks, max_checks):
+    """Return to the driver after a look at the gap (``checks`` looks so far)?"""
+    return met or (checks >= max_checks and (small or max_checks > 0))
+
+
+@njit(cache=True, nogil=True)
+def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
+                 XtR, ctl, check_every, max_checks, hist):
+    checks = 0
+    slot = 0
+    for e in range(max_epochs):
+        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
+        small = w_max == 0.0 or d_w_max <= tol * w_max
+        if _due(small, e, check_every):
+            met = max_checks > 0 and _gap_met(
+                XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen, ctl)
+            checks += 1
+            if _done(small, met, checks, max_checks):
+                return e + 1, small, met
+        if hist is not None:
+            slot = _dense_anderson(X, R, w, active, a, b, pen, hist, slot)
+    return max_epochs, False, False
+
+
+@njit(cache=True, nogil=True)
+def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, norms2,
+                  active, a, b, pen, random, rng, max_epochs, tol, XtR, ctl,
+                  check_every, max_checks, hist):
+    checks = 0
+    slot = 0
+    for e in range(max_epochs):
+        d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
+                                      state, w, norms2, active, a, b, pen, random,
+                                      rng)
+        small = w_max == 0.0 or d_w_max <= tol * w_max
+        if _due(small, e, check_every):
+            met = max_checks > 0 and _gap_met(
+                XtR, sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt,
+                                      state, y, active, XtR),
+                w, active, a, b, pen, ctl)
+            checks += 1
+            if _done(small, met, checks, max_checks):
+                return e + 1, small, met
+        if hist is not None:
+            slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
+                                    state, w, active, a, b, pen, hist, slot)
+    return max_epochs, False, False
+
+
+@njit(cache=True, nogil=True)
+def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, tol,
+                XtR, ctl, check_every, max_checks, hist):
+    checks = 0
+    slot = 0
+    for e in range(max_epochs):
+        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
+        small = w_max == 0.0 or d_w_max <= tol * w_max
+        if _due(small, e, check_every):
+            met = max_checks > 0 and _gap_met(
+                XtR, gram_gap_terms(q, Gw, w, yty, active, XtR), w, active, a, b, pen,
+                ctl)
+            checks += 1
+            if _done(small, met, checks, max_checks):
+                return e + 1, small, met
+        if hist is not None:
+            slot = _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot)
+    return max_epochs, False, False
+
+
+# ------------------------------------------------------------ Anderson extrapolation
+
+
+@njit(cache=True, nogil=True)
+def _dense_anderson(X, R, w, active, a, b, pen, hist, slot):
+    """Record the epoch's iterate; every K + 1 epochs, extrapolate. Returns the
+    next history slot."""
+    W, Rh, c, w_acc, _ = hist
+    n, m, K = R.shape[0], active.shape[0], ANDERSON_K
+    slot, ready = _anderson_record(W, Rh, w, R, active, slot, c, w_acc, pen)
+    if not ready:
+        return slot
+    p_cur = 0.5 * _sq_norm(R) + _penalty(w, active, a, b, pen)
+    r2 = 0.0
+    for i in range(n):
+        r = 0.0
+        for k in range(K):
+            r += c[k] * Rh[k + 1, i]
+        r2 += r * r
+    if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < p_cur:
+        for f in range(m):
+            j = active[f]
+            d = w_acc[f] - w[j]
+            if d != 0.0:
+                for i in range(n):
+                    R[i] -= d * X[i, j]
+                w[j] = w_acc[f]
+    return slot
+
+
+@njit(cache=True, nogil=True)
+def _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w, active,
+                     a, b, pen, hist, slot):
+    W, Rh, c, w_acc, offh = hist
+    n, m, K = Rt.shape[0], active.shape[0], ANDERSON_K
+    offh[slot] = state[0]
+    slot, ready = _anderson_record(W, Rh, w, Rt, active, slot, c, w_acc, pen)
+    if not ready:
+        return slot
+    off_acc = 0.0
+    for k in range(K):
+        off_acc += c[k] * offh[k + 1]
+    r2_cur = 0.0
+    r2 = 0.0
+    for i in range(n):
+        s_i = 1.0 if sw is None else sw[i]
+        r = Rt[i] + state[0]
+        r2_cur += s_i * r * r
+        r = off_acc
+        for k in range(K):
+            r += c[k] * Rh[k + 1, i]
+        r2 += s_i * r * r
+    if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < (
+            0.5 * r2_cur + _penalty(w, active, a, b, pen)):
+        for f in range(m):
+            j = active[f]
+            d = w_acc[f] - w[j]
+            if d != 0.0:
+                for k in range(_u(indptr[j]), _u(indptr[j + 1])):
+                    Rt[_u(indices[k])] -= d * data[k]
+                if x_mean is not None:
+                    state[1] -= d * colws[j]
+                    state[0] += d * x_mean[j]
+                w[j] = w_acc[f]
+    return slot
+
+
+@njit(cache=True, nogil=True)
+def _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot):
+    W, Gh, c, w_acc, _ = hist
+    p, m, K = G.shape[0], active.shape[0], ANDERSON_K
+    slot, ready = _anderson_record(W, Gh, w, Gw, active, slot, c, w_acc, pen)
+    if not ready:
+        return slot
+    # 1/2 ||R||^2 = 1/2 yty - w'q + 1/2 w'Gw; only w_A changes, so compare
+    # -w_A'q_A + 1/2 w'Gw (Gw being the matching combination) + penalty
+    obj_cur = _penalty(w, active, a, b, pen)
+    obj_acc = _penalty_of(w_acc, active, a, b, pen)
+    for f in range(m):
+        j = active[f]
+        obj_cur -= w[j] * q[j]
+        obj_acc -= w_acc[f] * q[j]
+    wGw_cur = 0.0
+    wGw_acc = 0.0
+    for j in range(p):
+        wGw_cur += w[j] * Gw[j]
+    for j in range(p):
+        g = 0.0
+        for k in range(K):
+            g += c[k] * Gh[k + 1, j]
+        Gh[0, j] = g  # row 0 is rewritten before its next use
+    for j in range(p):
+        wGw_acc += w[j] * Gh[0, j]
+    for f in range(m):
+        j = active[f]
+        wGw_acc += (w_acc[f] - w[j]) * Gh[0, j]
+    if obj_acc + 0.5 * wGw_acc < obj_cur + 0.5 * wGw_cur:
+        for f in range(m):
+            j = active[f]
+            d = w_acc[f] - w[j]
+            if d != 0.0:
+                for k in range(p):
+                    Gw[k] += d * G[j, k]
+                w[j] = w_acc[f]
+    return slot
+
+
+@njit(cache=True, nogil=True)
+def _anderson_weights(W, c):
+    """Extrapolation weights from the iterate history ``W`` (K+1 rows); False if
+    the differences are (numerically) linearly dependent."""
+    K = W.shape[0] - 1
+    m = W.shape[1]
+    C = np.zeros((K, K + 1))  # [U U' | 1], U_k = W_{k+1} - W_k
+    for k in range(K):
+        for l in range(k + 1):
+            acc = 0.0
+            for f in range(m):
+                acc += (W[k + 1, f] - W[k, f]) * (W[l + 1, f] - W[l, f])
+            C[k, l] = acc
+            C[l, k] = acc
+        C[k, K] = 1.0
+    scale = 0.0
+    for k in range(K):
+        scale = max(scale, C[k, k])
+    if not scale > 0.0:
+        return False
+    # Gaussian elimination with partial pivoting on the K x K system
+    for k in range(K):
+        piv = k
+        for r in range(k + 1, K):
+            if abs(C[r, k]) > abs(C[piv, k]):
+                piv = r
+        if abs(C[piv, k]) <= 1e-14 * scale:  # cond(C) beyond ~1e14
+            return False
+        if piv != k:
+            for col in range(K + 1):
+                C[k, col], C[piv, col] = C[piv, col], C[k, col]
+        for r in range(k + 1, K):
+            f = C[r, k] / C[k, k]
+            for col in range(k, K + 1):
+                C[r, col] -= f * C[k, col]
+    total = 0.0
+    for k in range(K - 1, -1, -1):
+        acc = C[k, K]
+        for col in range(k + 1, K):
+            acc -= C[k, col] * c[col]
+        c[k] = acc / C[k, k]
+        total += c[k]
+    if not (np.isfinite(total) and total != 0.0):
+        return False
+    for k in range(K):
+        c[k] /= total
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _extrapolate(W, c, w_acc, active, pen):
+    """w_acc = sum_k c_k W_{k+1}; returns False if it leaves the bounds."""
+    K = W.shape[0] - 1
+    for f in range(W.shape[1]):
+        acc = 0.0
+        for k in range(K):
+            acc += c[k] * W[k + 1, f]
+        j = active[f]
+        if acc < pen[1, j] or acc > pen[2, j]:
+            return False
+        w_acc[f] = acc
+    return True
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _sq_norm(v):
+    """v @ v as a loop (numba's BLAS-backed ``@`` costs a second to compile)."""
+    acc = 0.0
+    for i in range(v.shape[0]):
+        acc += v[i] * v[i]
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _penalty(w, active, a, b, pen):
+    """sum over ``active`` of pf_j (a |w_j| + b/2 w_j^2)."""
+    acc = 0.0
+    for f in range(active.shape[0]):
+        j = active[f]
+        v = w[j]
+        acc += pen[0, j] * (a * abs(v) + 0.5 * b * v * v)
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _penalty_of(w_acc, active, a, b, pen):
+    """The same for the extrapolated values ``w_acc`` of the features ``active``."""
+    acc = 0.0
+    for f in range(active.shape[0]):
+        v = w_acc[f]
+        acc += pen[0, active[f]] * (a * abs(v) + 0.5 * b * v * v)
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
+    """Store the iterate (``w`` on ``active``) and its residual-like vector ``v`` in
+    history row ``slot``; once the K + 1 rows are full, compute the extrapolated
+    point into ``w_acc``. Returns (next slot, whether ``w_acc`` is ready)."""
+    for f in range(active.shape[0]):
+        W[slot, f] = w[active[f]]
+    for i in range(v.shape[0]):  # (a slice assignment costs seconds to compile)
+        H[slot, i] = v[i]
+    slot += 1
+    if slot < W.shape[0]:
+        return slot, False
+    return 0, _anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)
