@@ -4,10 +4,11 @@ Usage::
 
     python benchmarks/bench_cv.py [--quick] [--repeats N] [--size S] [--eps E]
 
-**LassoCV** at *equal cross-validation quality*. Every library gets the same
-explicit grid of 100 alphas (geometric, ``alpha_max`` down to ``eps * alpha_max``,
-computed once here; ``--eps``, default 1e-2) and the same ``KFold`` object, so
-that they solve the same 5 x 100 Lasso problems:
+**LassoCV and ElasticNetCV** (l1_ratio 0.5) at *equal cross-validation quality*, on
+a dense p > n, a sparse and a dense n >> p problem (ElasticNetCV on the two dense
+ones). Every library gets the same explicit grid of 100 alphas (geometric,
+``alpha_max`` down to ``eps * alpha_max``, computed once here; ``--eps``, default
+1e-2) and the same ``KFold`` object, so that they solve the same 5 x 100 problems:
 
 1. A reference ``mse_path_`` (and ``alpha_``) is computed by scikit-learn's
    ``LassoCV`` at ``tol=1e-12``.
@@ -24,8 +25,8 @@ within 1e-8 relative; a warning row otherwise) and the fits are timed the same w
 each timed sample being the mean of enough fits to last ~0.5 s (they take ms).
 
 The default sizes are scaled down from the specified ones (``--size spec``: dense
-500 x 2000, sparse 5000 x 20000) so that a run takes about 4 minutes; see
-``SIZES``. The result is a Markdown table on stdout; progress goes to stderr. The
+500 x 2000, sparse 5000 x 20000, n >> p 100000 x 100) so that a run takes minutes;
+see ``SIZES``. The result is a Markdown table on stdout; progress goes to stderr. The
 machine description, problem makers and timing helpers come from ``bench_cd.py``.
 """
 
@@ -64,15 +65,16 @@ RIDGE_SAMPLE_SECONDS = 0.5
 # 5x smaller in n and p with 5x the density (the same ~5 nonzeros per column).
 SIZES = {
     "quick": {"dense": (100, 400, 10), "sparse": (400, 1600, 1.25e-2),
-              "ridge_tall": (400, 50), "ridge_wide": (100, 600),
-              "ridge_default": (1000, 100)},
+              "tall": (2000, 20, 5), "ridge_tall": (400, 50),
+              "ridge_wide": (100, 600), "ridge_default": (1000, 100)},
     "default": {"dense": (200, 800, 50), "sparse": (1000, 4000, 5e-3),
-                "ridge_tall": (2000, 200), "ridge_wide": (300, 3000),
-                "ridge_default": (10000, 500)},
+                "tall": (20000, 100, 20), "ridge_tall": (2000, 200),
+                "ridge_wide": (300, 3000), "ridge_default": (10000, 500)},
     "spec": {"dense": (500, 2000, 50), "sparse": (5000, 20000, 1e-3),
-             "ridge_tall": (2000, 200), "ridge_wide": (300, 3000),
-             "ridge_default": (10000, 500)},
+             "tall": (100000, 100, 20), "ridge_tall": (2000, 200),
+             "ridge_wide": (300, 3000), "ridge_default": (10000, 500)},
 }
+ENET_L1_RATIO = 0.5  # the ElasticNetCV problems' (single) l1_ratio
 
 
 # ---------------------------------------------------------------------- problems
@@ -89,6 +91,7 @@ class CVProblem:
     alphas: np.ndarray
     cv: object  # None (leave-one-out) or one KFold shared by every library
     options: dict = field(default_factory=dict)  # extra estimator parameters
+    estimator: str = "LassoCV"  # or "ElasticNetCV" (options hold its l1_ratio)
 
 
 def folds(seed):
@@ -103,23 +106,35 @@ def lasso_grid(X, y, eps=DEFAULT_EPS):
 
 
 def lasso_problems(size, seed, eps=DEFAULT_EPS):
-    """(a) dense Toeplitz-correlated X; (b) sparse CSC X, both with intercept."""
+    """LassoCV on (a) dense Toeplitz-correlated p > n X, (b) sparse CSC X, (c) dense
+    n >> p X (Toeplitz 0.7), all with intercept; ElasticNetCV (l1_ratio 0.5) on (a)
+    and (c)."""
     n, p, n_nonzero = SIZES[size]["dense"]
     dense = bc.make_dense_problem(n, p, rho=0.6, n_nonzero=n_nonzero, seed=seed)
     n, p, density = SIZES[size]["sparse"]
     sparse_ = bc.make_sparse_problems(n, p, density, seed=seed)[0]
+    n, p, n_nonzero = SIZES[size]["tall"]
+    tall = bc.make_dense_problem(n, p, rho=0.7, n_nonzero=n_nonzero, seed=seed)
     problems = []
-    for label, base in (("dense", dense), ("sparse", sparse_)):
+    for label, base, l1_ratio in (("dense", dense, 1.0), ("sparse", sparse_, 1.0),
+                                  ("n>>p", tall, 1.0), ("dense", dense, ENET_L1_RATIO),
+                                  ("n>>p", tall, ENET_L1_RATIO)):
         # bench_cd's description ends with its single alpha: replace that part
         head = base.description.split(", alpha=")[0]
-        grid = lasso_grid(base.X, base.y, eps)
+        grid = lasso_grid(base.X, base.y, eps) / l1_ratio  # enet: alpha_max / rho
+        enet = l1_ratio < 1.0
         description = (f"{head}, fit_intercept=True; {N_ALPHAS} alphas "
                        f"{grid[0]:.4g} .. {grid[-1]:.4g} (alpha_max .. alpha_max*"
                        f"{eps:g}), {N_FOLDS}-fold KFold(shuffle=True, "
                        f"random_state={seed})")
+        if enet:
+            description += f"; ElasticNetCV(l1_ratio={l1_ratio:g})"
         n, p = base.X.shape
-        problems.append(CVProblem(f"{label} {n}x{p}", description, base.X, base.y,
-                                  grid, folds(seed)))
+        name = f"{'ElasticNetCV ' if enet else ''}{label} {n}x{p}"
+        problems.append(CVProblem(
+            name, description, base.X, base.y, grid, folds(seed),
+            {"l1_ratio": l1_ratio} if enet else {},
+            "ElasticNetCV" if enet else "LassoCV"))
     return problems
 
 
@@ -162,7 +177,7 @@ class CVLibrary:
     ``bench_cd.Library`` for ``bench_cd.fit_once`` and ``time_interleaved``)."""
 
     name: str
-    cls: type
+    cls: object  # a class, or {problem.estimator: class}
     extra: dict = field(default_factory=dict)
     takes_tol: bool = True
 
@@ -171,7 +186,13 @@ class CVLibrary:
                   **problem.options, **self.extra}
         if self.takes_tol:
             params["tol"] = tol
-        return self.cls(**params)
+        cls = self.cls[problem.estimator] if isinstance(self.cls, dict) else self.cls
+        return cls(**params)
+
+    def cannot_solve(self, problem):
+        if isinstance(self.cls, dict) and problem.estimator not in self.cls:
+            return f"no {problem.estimator}"
+        return None
 
 
 def lasso_libraries(probe):
@@ -185,15 +206,18 @@ def lasso_libraries(probe):
 
     import sparsereg
 
-    libs = [CVLibrary("sparsereg", sparsereg.LassoCV, {"max_iter": bc.BIG_MAX_ITER}),
-            CVLibrary("sparsereg+anderson", sparsereg.LassoCV,
-                      {"max_iter": bc.BIG_MAX_ITER, "anderson": True}),
-            CVLibrary("sklearn", sklearn.linear_model.LassoCV,
-                      {"max_iter": bc.BIG_MAX_ITER})]
+    def both(module):
+        return {"LassoCV": module.LassoCV, "ElasticNetCV": module.ElasticNetCV}
+
+    big = {"max_iter": bc.BIG_MAX_ITER}
+    libs = [CVLibrary("sparsereg", both(sparsereg), big),
+            CVLibrary("sparsereg+anderson", both(sparsereg), {**big, "anderson": True}),
+            CVLibrary("sklearn", both(sklearn.linear_model), big)]
     notes = []
     try:
         celer = importlib.import_module("celer")
-        lib = CVLibrary("celer", celer.LassoCV)  # default max_iter / max_epochs
+        # default max_iter / max_epochs; celer has no ElasticNetCV
+        lib = CVLibrary("celer", {"LassoCV": celer.LassoCV})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             lib.make(probe, 1e-4).fit(probe.X, probe.y)
@@ -284,6 +308,10 @@ def run_lasso_problem(problem, libs, repeats, log):
     rows = {lib.name: bc.Row(problem.name, lib.name) for lib in libs}
     timed = []
     for lib in libs:
+        reason = lib.cannot_solve(problem)
+        if reason:
+            rows[lib.name].note = f"n/a: {reason}"
+            continue
         tol, dev, note = choose_cv_tol(lib, problem, reference, log)
         row = rows[lib.name]
         row.tol, row.subopt, row.note = tol, dev, note
@@ -441,7 +469,7 @@ def main(argv=None):
         if warning:
             ridge_warnings.append(warning)
 
-    print("## LassoCV at equal cross-validation quality\n")
+    print("## LassoCV and ElasticNetCV at equal cross-validation quality\n")
     print(f"Median of {repeats} interleaved fits (one untimed warm-up each); "
           f"tol = loosest of 1e-2..1e-10 whose mse_path_ is within "
           f"{TARGET_DEVIATION:.0e} (max relative deviation over the {N_ALPHAS} x "

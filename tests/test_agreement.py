@@ -246,3 +246,22 @@ def test_pipeline_grid_search_matches_sklearn():
     assert ours.best_params_ == ref.best_params_
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
                                ref.cv_results_["mean_test_score"], rtol=1e-8)
+
+
+@pytest.mark.parametrize("fmt,precompute", [("dense", False), ("csc", False),
+                                            ("dense", True)])
+@pytest.mark.parametrize("divisor,tol", [(10, 1e-4), (100, 1e-6), (1000, 1e-8)])
+def test_plain_cd_stops_at_scikit_learns_epoch(fmt, precompute, divisor, tol):
+    """Plain cyclic CD (anderson=False; the default's iterates up to its plain
+    budget) looks at the gap inside the jitted loop after every small-step epoch:
+    it must stop at the very epoch scikit-learn stops at, with its coefficients to
+    rounding, for the residual (dense, sparse) and Gram kernels alike."""
+    X, y = make_data(120, 40, rho=0.9, seed=8, n_informative=15)
+    Xd = X - X.mean(0)
+    alpha = np.abs(Xd.T @ (y - y.mean())).max() / len(y) / divisor
+    X = to_format(X, fmt)
+    params = dict(alpha=alpha, tol=tol, max_iter=100_000, precompute=precompute)
+    ours = sr.Lasso(anderson=False, **params).fit(X, y)
+    ref = _sk_fit(sk.Lasso(**params), X, y, None)
+    assert ours.n_iter_ == ref.n_iter_ > 1
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
