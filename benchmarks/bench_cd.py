@@ -30,6 +30,7 @@ import argparse
 import gc
 import importlib
 import inspect
+import itertools
 import os
 import platform
 import statistics
@@ -328,21 +329,28 @@ import time
 t = time.perf_counter()
 import numpy as np
 from {module} import Lasso
-X = np.random.default_rng(0).standard_normal((50, 20))
+X = np.random.default_rng(0).standard_normal(({n}, {p}))
 y = X[:, 0] + 0.1 * X[:, 1]
-Lasso(alpha=0.01).fit(X, y)
+Lasso(alpha={alpha}).fit(X, y)
 print(time.perf_counter() - t)
 """
 
 
-def fresh_process_seconds(module, runs=3, cold=False):
+# (n, p, alpha): a small n > p fit (plain CD) and a p > n one (working sets and
+# Anderson extrapolation, which sparsereg compiles only when they are used)
+FRESH_PROBLEMS = ((50, 20, 0.01), (100, 2000, 0.05))
+
+
+def fresh_process_seconds(module, shape, runs=3, cold=False):
     """Median wall time of ``import + first fit`` in fresh interpreters.
 
     Warm: one unreported run comes first, so that numba's on-disk cache is warm (and
     the OS file cache too); then ``runs`` runs are measured. Cold: every run gets a
     new, empty ``NUMBA_CACHE_DIR``, so each one compiles every kernel it calls.
     """
-    cmd = [sys.executable, "-c", _FRESH_CODE.format(module=module)]
+    n, p, alpha = shape
+    cmd = [sys.executable, "-c",
+           _FRESH_CODE.format(module=module, n=n, p=p, alpha=alpha)]
     times = []
     for _ in range(runs + (0 if cold else 1)):
         env = dict(os.environ)
@@ -505,9 +513,12 @@ def main(argv=None):
                          ("celer", "celer"), ("skglm", "skglm")):
         if not any(lib.name == name for lib in libs):
             continue
-        for cold in (False, True) if name in ("sparsereg", "skglm") else (False,):
-            key = f"{name} ({'cold' if cold else 'warm'} numba cache)"
-            fresh[key] = fresh_process_seconds(module, cold=cold)
+        for shape, cold in itertools.product(
+                FRESH_PROBLEMS,
+                (False, True) if name in ("sparsereg", "skglm") else (False,)):
+            key = (f"{name} ({'cold' if cold else 'warm'} numba cache), "
+                   f"{shape[0]} x {shape[1]}")
+            fresh[key] = fresh_process_seconds(module, shape, cold=cold)
             log(f"  {key}: runs {', '.join(f'{t:.2f}' for t in fresh[key][1])}")
 
     print("## Lasso fit at equal solution quality\n")
@@ -524,8 +535,9 @@ def main(argv=None):
         print(f"- {note}")
     print("\n## Import + first fit in a fresh process\n")
     print("Warm: the first run (listed first) warms the caches and is not in the "
-          "median; cold: every run starts from an empty numba cache.\n")
-    print("| library | median of 3 runs [s] | all runs [s] |")
+          "median; cold: every run starts from an empty numba cache. Lasso on "
+          "n x p standard normal data (see FRESH_PROBLEMS).\n")
+    print("| library, problem | median of 3 runs [s] | all runs [s] |")
     print("|---|---|---|")
     for name, (median, runs) in fresh.items():
         print(f"| {name} | {median:.2f} | {', '.join(f'{t:.2f}' for t in runs)} |")

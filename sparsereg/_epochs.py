@@ -51,10 +51,10 @@ def anderson_buffers(m, n_rows):
     (``R``, or ``G w`` with a Gram matrix) has ``n_rows`` entries."""
     K = ANDERSON_K
     return (np.empty((K + 1, m)), np.empty((K + 1, n_rows)), np.empty(K),
-            np.empty(m), np.empty(K + 1))
+            np.empty(m), np.empty(K + 1), np.empty((K, K + 1)))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _gap_met(XtR, terms, w, idx, a, b, pen, ctl):
     """Update the best dual value ``ctl[1]``; is ``P(w) - ctl[1] <= ctl[0]``?
     ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``."""
@@ -81,7 +81,7 @@ def _done(small, met, checks, max_checks):
 def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
                  XtR, ctl, check_every, max_checks, hist):
     checks = 0
-    slot = 0
+    slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
         small = w_max == 0.0 or d_w_max <= tol * w_max
@@ -101,7 +101,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, nor
                   active, a, b, pen, random, rng, max_epochs, tol, XtR, ctl,
                   check_every, max_checks, hist):
     checks = 0
-    slot = 0
+    slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
                                       state, w, norms2, active, a, b, pen, random,
@@ -125,7 +125,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, nor
 def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, tol,
                 XtR, ctl, check_every, max_checks, hist):
     checks = 0
-    slot = 0
+    slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
         small = w_max == 0.0 or d_w_max <= tol * w_max
@@ -144,13 +144,13 @@ def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, to
 # ------------------------------------------------------------ Anderson extrapolation
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _dense_anderson(X, R, w, active, a, b, pen, hist, slot):
     """Record the epoch's iterate; every K + 1 epochs, extrapolate. Returns the
     next history slot."""
-    W, Rh, c, w_acc, _ = hist
+    _, Rh, c, w_acc, _, _ = hist
     n, m, K = R.shape[0], active.shape[0], ANDERSON_K
-    slot, ready = _anderson_record(W, Rh, w, R, active, slot, c, w_acc, pen)
+    slot, ready = _anderson_record(hist, w, R, active, slot, pen)
     if not ready:
         return slot
     p_cur = 0.5 * _sq_norm(R) + _penalty(w, active, a, b, pen)
@@ -171,13 +171,13 @@ def _dense_anderson(X, R, w, active, a, b, pen, hist, slot):
     return slot
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w, active,
                      a, b, pen, hist, slot):
-    W, Rh, c, w_acc, offh = hist
+    _, Rh, c, w_acc, offh, _ = hist
     n, m, K = Rt.shape[0], active.shape[0], ANDERSON_K
     offh[slot] = state[0]
-    slot, ready = _anderson_record(W, Rh, w, Rt, active, slot, c, w_acc, pen)
+    slot, ready = _anderson_record(hist, w, Rt, active, slot, pen)
     if not ready:
         return slot
     off_acc = 0.0
@@ -208,11 +208,11 @@ def _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w, act
     return slot
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot):
-    W, Gh, c, w_acc, _ = hist
+    _, Gh, c, w_acc, _, _ = hist
     p, m, K = G.shape[0], active.shape[0], ANDERSON_K
-    slot, ready = _anderson_record(W, Gh, w, Gw, active, slot, c, w_acc, pen)
+    slot, ready = _anderson_record(hist, w, Gw, active, slot, pen)
     if not ready:
         return slot
     # 1/2 ||R||^2 = 1/2 yty - w'q + 1/2 w'Gw; only w_A changes, so compare
@@ -249,12 +249,13 @@ def _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot):
 
 
 @njit(cache=True, nogil=True)
-def _anderson_weights(W, c):
-    """Extrapolation weights from the iterate history ``W`` (K+1 rows); False if
-    the differences are (numerically) linearly dependent."""
+def _anderson_weights(W, c, C):
+    """Extrapolation weights from the iterate history ``W`` (K+1 rows) into
+    ``c``, with ``C`` (K x K+1) as scratch; False if the differences are
+    (numerically) linearly dependent."""
     K = W.shape[0] - 1
     m = W.shape[1]
-    C = np.zeros((K, K + 1))  # [U U' | 1], U_k = W_{k+1} - W_k
+    # C = [U U' | 1], U_k = W_{k+1} - W_k (every entry is written)
     for k in range(K):
         for l in range(k + 1):
             acc = 0.0
@@ -297,7 +298,7 @@ def _anderson_weights(W, c):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _extrapolate(W, c, w_acc, active, pen):
     """w_acc = sum_k c_k W_{k+1}; returns False if it leaves the bounds."""
     K = W.shape[0] - 1
@@ -321,7 +322,7 @@ def _sq_norm(v):
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _penalty(w, active, a, b, pen):
     """sum over ``active`` of pf_j (a |w_j| + b/2 w_j^2)."""
     acc = 0.0
@@ -332,7 +333,7 @@ def _penalty(w, active, a, b, pen):
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _penalty_of(w_acc, active, a, b, pen):
     """The same for the extrapolated values ``w_acc`` of the features ``active``."""
     acc = 0.0
@@ -342,11 +343,12 @@ def _penalty_of(w_acc, active, a, b, pen):
     return acc
 
 
-@njit(cache=True, nogil=True)
-def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
+@njit(cache=True, nogil=True, inline="always")
+def _anderson_record(hist, w, v, active, slot, pen):
     """Store the iterate (``w`` on ``active``) and its residual-like vector ``v`` in
     history row ``slot``; once the K + 1 rows are full, compute the extrapolated
     point into ``w_acc``. Returns (next slot, whether ``w_acc`` is ready)."""
+    W, H, c, w_acc, _, C = hist
     for f in range(active.shape[0]):
         W[slot, f] = w[active[f]]
     for i in range(v.shape[0]):  # (a slice assignment costs seconds to compile)
@@ -354,4 +356,4 @@ def _anderson_record(W, H, w, v, active, slot, c, w_acc, pen):
     slot += 1
     if slot < W.shape[0]:
         return slot, False
-    return 0, _anderson_weights(W, c) and _extrapolate(W, c, w_acc, active, pen)
+    return 0, _anderson_weights(W, c, C) and _extrapolate(W, c, w_acc, active, pen)
