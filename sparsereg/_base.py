@@ -161,22 +161,36 @@ class Problem:
         self.X = Xc
         self.Y = Yc
 
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_targets(self):
+        return self.Y.shape[1]
+
     def design(self):
         if self.is_sparse:
             return SparseDesign(self.X, self.x_mean if self.fit_intercept else None,
                                 self.sw if self.weighted else None, self.n)
         return DenseDesign(self.X, self.n)
 
+    _gram = None
+
     def gram(self):
-        """``G = X_c' diag(s) X_c`` (dense p x p; sparse X is never densified)."""
-        if self.is_sparse:
-            Xs = self.X.multiply(np.sqrt(self.sw)[:, None]).tocsc()
-            G = np.asarray((Xs.T @ Xs).toarray(), dtype=np.float64)
-            m = self.x_mean
-            G -= self.n * np.outer(m, m)
-            return G
-        X = self.X.astype(np.float64, copy=False)
-        return X.T @ X
+        """``G = X_c' diag(s) X_c`` (dense p x p; sparse X is never densified),
+        computed once (a CV shares it between the folds and the full path)."""
+        if self._gram is None:
+            if self.is_sparse:
+                Xs = self.X.multiply(np.sqrt(self.sw)[:, None]).tocsc()
+                G = np.asarray((Xs.T @ Xs).toarray(), dtype=np.float64)
+                m = self.x_mean
+                G -= self.n * np.outer(m, m)
+            else:
+                X = self.X.astype(np.float64, copy=False)
+                G = X.T @ X
+            self._gram = G
+        return self._gram
 
     def gram_column(self, j):
         """Column ``j`` of :meth:`gram`, without forming the whole matrix."""
@@ -213,6 +227,11 @@ class Problem:
         if self.is_sparse:
             return np.asarray(self.X.T @ (self.sw[:, None] * self.Y))  # x_mean'sY=0
         return _xt_dot(self.X, self.Y)
+
+    def yty(self):
+        """``y_c' diag(s) y_c`` for every target, shape (n_targets,)."""
+        sw = self.sw if self.is_sparse else np.ones(self.n)
+        return np.einsum("ik,ik,i->k", self.Y, self.Y, sw)
 
 
 def validate_Xy(est, X, y, sample_weight, check_input=True):
@@ -318,12 +337,17 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
     ``penalty(sum_sw) -> (l1, l2)`` is the facade's mapping of its parameters.
     """
     X, y, sw = validate_Xy(est, X, y, sample_weight, check_input)
-    n_samples, n_features = X.shape
     scale = DataScale.of(X, y)  # data near 1e+-150 are solved as X / s, y / s
     X, y = scale.down(X), scale.down(y)
     Y = y[:, None] if y.ndim == 1 else y
-    n_targets = Y.shape[1]
     problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale)
+    return fit_problem(est, problem, scale, penalty, X.dtype, y.ndim)
+
+
+def fit_problem(est, problem, scale, penalty, X_dtype, y_ndim):
+    """The solve and the fitted attributes of :func:`fit_elastic_net`, on a
+    :class:`Problem` of the data scaled by ``scale`` (CV refits share theirs)."""
+    n_targets, n_features = problem.n_targets, problem.n_features
     l1, l2 = penalty(problem.sum_sw)
     if l1 == 0.0 and l2 == 0.0:
         warnings.warn(
@@ -338,7 +362,7 @@ def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
     coef = np.array([r.coef for r in results])
     n_iter = [r.n_iter for r in results]
     _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter,
-                [r.dual_gap for r in results], X.dtype, y.ndim)
+                [r.dual_gap for r in results], X_dtype, y_ndim)
     scale.unscale_fitted(est)
     check_finite_result(est)
     return est
@@ -363,6 +387,9 @@ def solve_penalized(est, problem, l1s, l2s, coef0):
     return make_solver(est, problem)(l1s, l2s, coef0)
 
 
+_INT32_MAX = np.iinfo(np.int32).max
+
+
 def make_solver(est, problem):
     """Prepare the estimator's iterative solver once for ``problem``.
 
@@ -372,7 +399,7 @@ def make_solver(est, problem):
     """
     max_iter = 1000 if est.max_iter is None else est.max_iter
     solver = getattr(est, "solver", "cd")
-    pen = estimator_penalty(est, problem.X.shape[1])
+    pen = estimator_penalty(est, problem.n_features)
     plain = is_plain(pen)
     unpenalized = np.flatnonzero(pen[0] == 0.0)
     unpen = (Unpenalized(problem.operator(), problem.weighted_targets(), unpenalized)
@@ -396,7 +423,7 @@ def make_solver(est, problem):
         anderson = _check_anderson(est)
         # along a path, once plain CD crept at one alpha (anderson="auto" turned
         # extrapolation on), the next alphas extrapolate from their first epoch
-        crept = np.zeros(problem.Y.shape[1], dtype=bool)
+        crept = np.zeros(problem.n_targets, dtype=bool)
 
         def run(l1s, l2s, coef0):
             results = []
@@ -406,7 +433,7 @@ def make_solver(est, problem):
                     tol=est.tol, random=random, pen=pen, plain=plain,
                     anderson=True if crept[k] else anderson,
                     project=None if unpen is None else unpen.for_target(k),
-                    rng_seed=int(rng.randint(1, np.iinfo(np.int32).max))))
+                    rng_seed=int(rng.randint(1, _INT32_MAX)) if random else 0))
                 crept[k] = anderson == "auto" and results[-1].extrapolated
             return results
 
@@ -545,11 +572,11 @@ def _gram_design(est, problem):
     """A GramDesign when ``precompute`` asks for one, else None."""
     pre = est.precompute
     if isinstance(pre, str):  # "auto" as in scikit-learn's path functions
-        pre = problem.n > problem.X.shape[1]
+        pre = problem.n > problem.n_features
     if isinstance(pre, (bool, np.bool_)):
         if not pre:
             return None
-        p = problem.X.shape[1]
+        p = problem.n_features
         if 8.0 * p * p > _gram_memory_limit():
             raise ValueError(
                 f"precompute=True would form a {p} x {p} Gram matrix "
@@ -600,14 +627,12 @@ def _check_gram(G, problem, rtol):
 
 def _targets(problem, gram):
     """Per-target inputs of cd_solve: y columns, or (q, yty) for a Gram design."""
-    Y = problem.Y
     if gram is None:
+        Y = problem.Y
         return [np.ascontiguousarray(Y[:, k]) for k in range(Y.shape[1])]
-    Xty = problem.Xty()
-    sw = problem.sw if problem.is_sparse else np.ones(problem.n)
-    yty = np.einsum("ik,ik,i->k", Y, Y, sw)
+    Xty, yty = problem.Xty(), problem.yty()
     return [(np.ascontiguousarray(Xty[:, k]), float(yty[k]))
-            for k in range(Y.shape[1])]
+            for k in range(problem.n_targets)]
 
 
 def _warn_convergence(failed, tol, max_iter, l1, solver="cd"):

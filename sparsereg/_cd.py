@@ -37,6 +37,7 @@ class DenseDesign:
         X = self.X
         self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64)
         self.col_norms = np.sqrt(self.norms2)
+        self.usable = np.flatnonzero(self.norms2 > 0.0)  # (zero columns stay 0)
 
     @property
     def n_features(self):
@@ -86,6 +87,7 @@ class SparseDesign:
         K.sparse_column_stats(self.data, self.indices, self.indptr, self.sw,
                               self.x_mean, float(self.n), self.colws, self.norms2)
         self.col_norms = np.sqrt(self.norms2)
+        self.usable = np.flatnonzero(self.norms2 > 0.0)
 
     @property
     def n_features(self):
@@ -134,6 +136,7 @@ class GramDesign:
         self.G = np.ascontiguousarray(self.G, dtype=np.float64)
         self.norms2 = np.ascontiguousarray(np.diag(self.G), dtype=np.float64)
         self.col_norms = np.sqrt(np.maximum(self.norms2, 0.0))
+        self.usable = np.flatnonzero(self.norms2 > 0.0)
 
     @property
     def n_features(self):
@@ -156,10 +159,10 @@ class GramDesign:
         return K.gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
 
     def zero_out(self, Gw, state, w, idx):
-        for j in idx:
-            if w[j] != 0.0:
-                Gw -= w[j] * self.G[j]
-                w[j] = 0.0
+        nz = idx[w[idx] != 0.0]
+        if nz.size:
+            Gw -= w[nz] @ self.G[nz]  # (G symmetric: rows for columns)
+            w[nz] = 0.0
 
 
 @dataclass
@@ -233,13 +236,14 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     a, b = n * l1, n * l2
     if pen is None:
         pen = penalty_array(w.shape[0], positive)
-    np.clip(w, pen[1], pen[2], out=w)
     plain, positive = is_plain(pen) if plain is None else plain
+    if positive or not plain:  # bounds
+        np.clip(w, pen[1], pen[2], out=w)
     R, state = design.residual(y, w)
     tol_gap = tol * design.y_norm2(y) / n
     XtR = np.empty(design.n_features)
     rng = np.array([np.uint64(rng_seed) | np.uint64(1)], dtype=np.uint64)
-    active = np.flatnonzero(design.norms2 > 0.0)
+    active = design.usable
     if active.size < design.n_features:
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
     use_screening = screen and l1 > 0.0 and plain

@@ -78,7 +78,7 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     (n_targets, n_features, n_alphas), ``gaps`` and ``n_iters`` of shape
     (n_targets, n_alphas).
     """
-    n_targets, p = problem.Y.shape[1], problem.X.shape[1]
+    n_targets, p = problem.n_targets, problem.n_features
     solve = make_solver(opts, problem)
     W = np.zeros((n_targets, p)) if coef_init is None else np.array(
         np.reshape(coef_init, (n_targets, p)), dtype=np.float64)

@@ -22,8 +22,10 @@ from ._base import (
     Problem,
     check_sample_weight,
     estimator_penalty,
+    fit_problem,
 )
-from ._cv_common import FixedLinear, argmin_tied, cv_results_table
+from ._cv_common import argmin_tied, cv_results_table
+from ._cv_folds import FoldGrams, fold_errors
 from ._path import compute_path, resolve_alphas
 from ._ridge_cv import RidgeCV
 from ._scale import DataScale
@@ -119,9 +121,11 @@ class _CVBase(LinearBase):
         folds = list(check_cv(self.cv).split(X, y, groups))
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
+        # n > p: the folds' Gram terms from one Gram matrix (shared with the path)
+        grams = FoldGrams.build(self, full, folds)
         errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(_fold_errors)(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i],
-                                  scorer, scale)
+            delayed(fold_errors)(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i],
+                                 scorer, scale, None if grams is None else (grams, k))
             for i, k in jobs
         )
         err = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
@@ -141,7 +145,7 @@ class _CVBase(LinearBase):
             )
         grids = scale.user_units(grids, "The alphas of the grid")
         self._store(err, support, grids, l1_ratios, paths)
-        self._refit(X, y, sw)
+        self._refit(X, y, sw, None if grams is None else (full, scale))
         return self
 
     def _store(self, err, support, grids, l1_ratios, paths):
@@ -163,13 +167,18 @@ class _CVBase(LinearBase):
         self.coef_path_ = coef_path[0] if squeeze else coef_path
         self.selection_frequency_ = support[i, :, :, j].mean(axis=0)
 
-    def _refit(self, X, y, sw):
+    def _refit(self, X, y, sw, gram_problem=None):
         """The final model: a cold fit at (alpha_, l1_ratio_), as scikit-learn does
         (so that, when CD follows scikit-learn's iterates, coef_ matches its
-        LassoCV/ElasticNetCV at any tol)."""
+        LassoCV/ElasticNetCV at any tol). ``gram_problem = (full problem, its
+        DataScale)`` when the folds were solved on Gram matrices: the refit runs
+        on its Gram matrix too (CD on G and on X take the same steps, in exact
+        arithmetic; a copy of X and its epochs saved)."""
         from .linear_model import ElasticNet
 
         precompute = False if isinstance(self.precompute, str) else self.precompute
+        if gram_problem is not None:
+            precompute = True
         model = ElasticNet(
             alpha=self.alpha_, l1_ratio=self.l1_ratio_,
             fit_intercept=self.fit_intercept, precompute=precompute,
@@ -178,7 +187,12 @@ class _CVBase(LinearBase):
             solver=self.solver, anderson=self.anderson,
             penalty_factor=self.penalty_factor, lower_bounds=self.lower_bounds,
             upper_bounds=self.upper_bounds,
-        ).fit(X, y, sample_weight=sw)
+        )
+        if gram_problem is None:
+            model.fit(X, y, sample_weight=sw)
+        else:
+            full, scale = gram_problem
+            fit_problem(model, full, scale, model._penalty, X.dtype, 1)
         for name in ("coef_", "intercept_", "dual_gap_", "n_iter_"):
             setattr(self, name, getattr(model, name))
 
@@ -218,38 +232,6 @@ def _is_grid_given(alphas):
     """Whether ``alphas`` lists the alphas (rather than their number)."""
     return not (alphas is None or (isinstance(alphas, Integral)
                                    and not isinstance(alphas, bool)))
-
-
-def _fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None):
-    """Held-out error of every alpha of one fold's path (MSE, or -score), and the
-    support (nonzero mask, shape (n_features, n_alphas)) of that path.
-
-    ``X``, ``y`` and ``alphas`` are those of the problem scaled by ``scale`` (see
-    ``_base.DataScale``); a scorer sees the test data in the user's units.
-    """
-    scale = DataScale() if scale is None else scale
-    train, test = fold
-    sw_train = None if sw is None else sw[train]
-    prob = Problem(X[train], y[train, None], sw_train, est.fit_intercept, True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        coefs, _, _ = compute_path(est, prob, alphas, l1_ratio)
-    W = coefs[0]  # (p, n_alphas)
-    intercepts = prob.y_offset[0] - prob.X_offset @ W
-    if scorer is None:
-        pred = np.asarray(X[test] @ W) + intercepts
-        res2 = (y[test, None] - pred) ** 2
-        weights = None if sw is None else sw[test]
-        return np.average(res2, axis=0, weights=weights), W != 0
-    model = FixedLinear()
-    out = np.empty(len(alphas))
-    X_test, y_test = scale.up(X[test]), scale.up(y[test])
-    for a in range(len(alphas)):
-        model.coef_, model.intercept_ = W[:, a], scale.up(intercepts[a])
-        kwargs = {} if sw is None else {"sample_weight": sw[test]}
-        out[a] = -scorer(model, X_test, y_test, **kwargs)
-    return out, W != 0
-
 
 
 def _one_se_index(err, alphas):

@@ -347,3 +347,106 @@ def test_folds_in_threads_equal_the_sequential_fit():
     np.testing.assert_array_equal(par.mse_path_, seq.mse_path_)
     np.testing.assert_array_equal(par.coef_, seq.coef_)
     assert (par.alpha_, par.l1_ratio_) == (seq.alpha_, seq.l1_ratio_)
+
+
+# ---------------------------------------------- n > p folds from Gram matrices
+
+
+def _fold_copies(monkeypatch):
+    """Force the per-fold copies (the route scikit-learn takes) for a reference."""
+    from sparsereg import _cv_folds
+
+    monkeypatch.setattr(_cv_folds.FoldGrams, "build",
+                        classmethod(lambda cls, *args: None))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gram_folds_equal_the_fold_copies(monkeypatch, weighted, fit_intercept,
+                                          dtype):
+    X, y = make_data(300, 12, rho=0.8, seed=3)
+    X = (X * [1e3] + 50.0 * np.arange(12)).astype(dtype)  # far from centered
+    sw = np.random.default_rng(2).uniform(0.2, 3, 300) if weighted else None
+    kw = dict(l1_ratio=[0.3, 1.0], cv=KFold(5, shuffle=True, random_state=1),
+              alphas=25, fit_intercept=fit_intercept, **TIGHT)
+    from sparsereg._cv_folds import FoldGrams
+
+    built = []
+    monkeypatch.setattr(FoldGrams, "__init__", _recording(FoldGrams.__init__, built))
+    fast = sr.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    assert built, "the Gram route was not taken"
+    _fold_copies(monkeypatch)
+    ref = sr.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    rtol = 1e-5 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(fast.mse_path_, ref.mse_path_, rtol=rtol)
+    assert (fast.alpha_, fast.l1_ratio_) == (ref.alpha_, ref.l1_ratio_)
+    np.testing.assert_allclose(fast.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(fast.selection_frequency_ > 0,
+                                  ref.selection_frequency_ > 0)
+
+
+def _recording(init, calls):
+    def wrapped(self, *args, **kwargs):
+        calls.append(1)
+        init(self, *args, **kwargs)
+    return wrapped
+
+
+def test_gram_folds_scorer_and_noise_free_errors(monkeypatch):
+    X, y = make_data(200, 8, seed=4)
+    y_exact = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + 3.0  # held-out MSE -> 0
+    kw = dict(cv=4, alphas=np.geomspace(1e-9, 1.0, 20), **TIGHT)
+    fast = [sr.LassoCV(**kw).fit(X, y_exact),
+            sr.LassoCV(scoring="neg_mean_absolute_error", **kw).fit(X, y)]
+    _fold_copies(monkeypatch)
+    ref = [sr.LassoCV(**kw).fit(X, y_exact),
+           sr.LassoCV(scoring="neg_mean_absolute_error", **kw).fit(X, y)]
+    # the smallest errors are < 1e-10 of y's variance, where the Gram expansion
+    # would cancel to ~1e-6 relative accuracy: they are recomputed from the rows
+    assert ref[0].mse_path_.min() < 1e-10 * y_exact.var()
+    for f, r in zip(fast, ref, strict=True):
+        np.testing.assert_allclose(f.mse_path_, r.mse_path_, rtol=1e-6)
+        assert f.alpha_ == r.alpha_
+
+
+@pytest.mark.parametrize("case", ["shuffle_split", "p_ge_n_train", "precompute_false",
+                                  "unpenalized", "sparse", "prox_grad"])
+def test_gram_folds_only_where_they_apply(case):
+    from scipy import sparse as sp
+    from sklearn.model_selection import ShuffleSplit
+
+    from sparsereg._base import Problem
+    from sparsereg._cv_folds import FoldGrams
+
+    X, y = make_data(100, 10, seed=5)
+    est = sr.LassoCV()
+    folds = list(KFold(5).split(X))
+    assert FoldGrams.build(est, Problem(X, y[:, None], None, True, True), folds)
+    if case == "shuffle_split":  # training + test rows are not all the rows
+        folds = list(ShuffleSplit(3, train_size=0.5, test_size=0.2,
+                                  random_state=0).split(X))
+    elif case == "p_ge_n_train":
+        X = np.hstack([X] * 9)  # 90 features, 80 training rows
+    elif case == "precompute_false":
+        est.set_params(precompute=False)
+    elif case == "unpenalized":
+        est.set_params(penalty_factor=np.r_[0.0, np.ones(9)])
+    elif case == "sparse":
+        X = sp.csc_matrix(X)
+    else:
+        est.set_params(solver="fista")
+    assert FoldGrams.build(est, Problem(X, y[:, None], None, True, True),
+                           folds) is None
+
+
+def test_gram_folds_in_processes_equal_the_sequential_fit():
+    import joblib
+
+    X, y = make_data(150, 10, seed=6)
+    seq = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=3, tol=1e-8).fit(X, y)
+    with joblib.parallel_backend("loky"):  # the jobs' arguments are pickled
+        par = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=3, tol=1e-8,
+                              n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(par.mse_path_, seq.mse_path_)
+    assert (par.alpha_, par.l1_ratio_) == (seq.alpha_, seq.l1_ratio_)
