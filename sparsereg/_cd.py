@@ -15,7 +15,7 @@ from scipy import sparse
 
 from . import _epochs as E
 from . import _kernels as K
-from ._objective import duality_gap, is_plain, penalty_array, screen_keep
+from ._objective import DualPoint, duality_gap, is_plain, penalty_array, screen_keep
 from ._result import SolverResult
 
 # anderson="auto" outside working sets: plain cyclic CD for at least CREEP_EPOCHS
@@ -168,19 +168,20 @@ class GramDesign:
 @dataclass
 class EpochLoop:
     """The arguments of one call of the ``_epochs`` loops but the data: epoch
-    budget, small-step ``tol``, the gap test (``ctl`` = [target, best dual value],
-    sum scaling), and whether to extrapolate."""
+    budget, small-step ``tol``, the gap test (``ctl[:2]`` = [target, best dual
+    value], sum scaling; ``ctl[2:6]``: the gap the loop last looked at, see
+    ``_epochs.py``), and whether to extrapolate."""
 
     tol: float
     XtR: np.ndarray
     anderson: bool
 
     def __post_init__(self):
-        self.ctl = np.empty(2)
+        self.ctl = np.zeros(6)
         self.args = ()
 
     def set(self, max_epochs, target, best_dual, check_every, max_checks):
-        self.ctl[:] = (target, best_dual)
+        self.ctl[:2] = (target, best_dual)
         self.args = (int(max_epochs), float(self.tol), self.XtR, self.ctl,
                      int(check_every), int(max_checks))
 
@@ -268,9 +269,14 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     # zero at the optimum, so the reduced problems share its optimal value).
     best_dual = -np.inf
 
-    def check_gap(n_iter):
+    def check_gap(n_iter, fresh=False):
         nonlocal best_dual
-        dual = gap_on(active)
+        if fresh:  # the loop just evaluated it, on the same features
+            primal, value, scale = loop.ctl[2:5]
+            dual = DualPoint(gap=max(primal - value, 0.0) / n, primal=primal / n,
+                             dual=value / n, scale=scale)
+        else:
+            dual = gap_on(active)
         best_dual = max(best_dual, dual.dual)
         gap = max(dual.primal - best_dual, 0.0)
         history.append((n_iter, dual.primal, gap))
@@ -319,7 +325,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         n_iter += n_run
         if ws is active:
             best_dual = max(best_dual, loop.ctl[1] / n)
-        dual, gap = check_gap(n_iter)
+        dual, gap = check_gap(n_iter, ws is active and loop.ctl[5] == 1.0)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)
         converged = (gap <= tol_gap or met and ws is active) and small_step

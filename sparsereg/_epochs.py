@@ -10,6 +10,8 @@ Gram matrix cost more than the epochs themselves. It returns
 
 * the gap, ``P(w)`` minus the best dual value seen (``ctl[1]``, updated in place),
   is at most ``ctl[0]`` (both in the sum scaling of ``_kernels.py``);
+  ``ctl[5]`` then tells whether the call ended with a look at the gap, whose
+  terms ``ctl[2:5]`` and ``XtR`` then hold (the driver need not recompute them);
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
@@ -57,9 +59,12 @@ def anderson_buffers(m, n_rows):
 @njit(cache=True, nogil=True, inline="always")
 def _gap_met(XtR, terms, w, idx, a, b, pen, ctl):
     """Update the best dual value ``ctl[1]``; is ``P(w) - ctl[1] <= ctl[0]``?
-    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``."""
+    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``. ``ctl[2:5]`` =
+    P(w), the dual value and the dual scale (for the driver, when it returns
+    right after this look)."""
     R_norm2, Ry = terms
-    _, primal, dual, _ = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b, pen)
+    _, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b, pen)
+    ctl[2], ctl[3], ctl[4] = primal, dual, scale
     if dual > ctl[1]:
         ctl[1] = dual
     return primal - ctl[1] <= ctl[0]
@@ -90,9 +95,11 @@ def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs,
                 XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen, ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _dense_anderson(X, R, w, active, a, b, pen, hist, slot)
+    ctl[5] = 0.0
     return max_epochs, False, False
 
 
@@ -114,10 +121,12 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, nor
                 w, active, a, b, pen, ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
                                     state, w, active, a, b, pen, hist, slot)
+    ctl[5] = 0.0
     return max_epochs, False, False
 
 
@@ -135,9 +144,11 @@ def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, to
                 ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot)
+    ctl[5] = 0.0
     return max_epochs, False, False
 
 
