@@ -1,6 +1,7 @@
 """Bad input gets a clear error; user arrays are never modified; compiled kernels
 are cached on disk and float32 is never upcast."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -164,6 +165,35 @@ def test_float32_is_not_upcast():
     Xs = sparse.csc_matrix(X32)
     sr.Lasso(alpha=0.01).fit(Xs, y)
     assert any("float32" in str(sig) for sig in _epochs.sparse_epochs.signatures)
+
+
+def test_epoch_loops_compile_one_signature_per_kind_of_call():
+    """In a fresh process, dense float64 fits with and without extrapolation give
+    the epoch loop two signatures (no history / Anderson history) and every other
+    compiled function of ``_epochs`` at most one: a constant typed as a literal
+    (as the history slot once was) would compile its callees a second time."""
+    script = textwrap.dedent("""
+        import json
+        import numpy as np
+        from numba.core.registry import CPUDispatcher
+        import sparsereg as sr
+        from sparsereg import _epochs as E
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((40, 600))  # p > 500: working sets, extrapolation
+        y = X[:, :3].sum(axis=1) + 0.1 * rng.standard_normal(40)
+        sr.Lasso(alpha=0.01).fit(X, y)
+        sr.Lasso(alpha=0.01, anderson=False).fit(X, y)
+        sr.Lasso(alpha=0.01, anderson=True).fit(X[:, :50], y)
+        print(json.dumps({name: [str(s) for s in f.signatures]
+                          for name, f in vars(E).items()
+                          if isinstance(f, CPUDispatcher)}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], check=True,
+                         capture_output=True, text=True).stdout
+    sigs = json.loads(out.strip().splitlines()[-1])
+    assert len(sigs["dense_epochs"]) == 2, sigs["dense_epochs"]
+    assert all(len(s) <= 1 for name, s in sigs.items() if name != "dense_epochs"), sigs
+    assert not any("Literal" in s for ss in sigs.values() for s in ss), sigs
 
 
 def test_second_process_loads_kernels_from_disk_cache():
