@@ -83,15 +83,34 @@ _numba_cache_fallback()
 
 from ._path import enet_path, lasso_path  # noqa: E402
 from .linear_model import ElasticNet, Lasso, Ridge  # noqa: E402
-from .model_selection import (  # noqa: E402
-    AlphaGridEdgeWarning,
-    ElasticNetCV,
-    LassoCV,
-    RidgeCV,
-)
-from .relaxed import RelaxedLasso, RelaxedLassoCV  # noqa: E402
 
 _guard_numba_caches()
+
+# The CV and relaxed estimators are imported on first use (PEP 562): they pull in
+# scikit-learn's model_selection and metrics (~0.1 s), which a fit of Lasso,
+# ElasticNet or Ridge does not need.
+_LAZY = {
+    "AlphaGridEdgeWarning": "model_selection",
+    "ElasticNetCV": "model_selection",
+    "LassoCV": "model_selection",
+    "RidgeCV": "model_selection",
+    "RelaxedLasso": "relaxed",
+    "RelaxedLassoCV": "relaxed",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __version__ = "0.1.0.dev0"
 

@@ -196,6 +196,32 @@ def test_epoch_loops_compile_one_signature_per_kind_of_call():
     assert not any("Literal" in s for ss in sigs.values() for s in ss), sigs
 
 
+def test_the_cv_estimators_are_imported_on_first_use():
+    """``from sparsereg import Lasso`` does not import the CV estimators (nor
+    scikit-learn's model_selection and metrics); they load when named."""
+    script = textwrap.dedent("""
+        import sys
+        import sparsereg
+        from sparsereg import Lasso
+        before = [m in sys.modules for m in ("sparsereg.model_selection",
+                  "sparsereg.relaxed", "sklearn.model_selection")]
+        from sparsereg import LassoCV, RelaxedLasso
+        from sparsereg.model_selection import LassoCV as direct
+        assert LassoCV is direct and RelaxedLasso.__module__ == "sparsereg.relaxed"
+        assert {"LassoCV", "RidgeCV", "RelaxedLassoCV"} <= set(dir(sparsereg))
+        try:
+            sparsereg.NoSuchEstimator
+        except AttributeError as exc:
+            assert "NoSuchEstimator" in str(exc)
+        else:
+            raise AssertionError("no AttributeError")
+        print(sum(before))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.split() == ["0"]
+
+
 def test_second_process_loads_kernels_from_disk_cache():
     """The numba kernels are compiled once: a fresh process finds them on disk."""
     script = textwrap.dedent("""
