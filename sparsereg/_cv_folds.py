@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from ._base import Problem, _gram_memory_limit, estimator_penalty
+from ._base import Problem, _gram_memory_limit, _xt_dot, estimator_penalty
 from ._cv_common import FixedLinear
 from ._path import compute_path
 from ._scale import DataScale
@@ -152,7 +152,7 @@ class FoldGrams:
         self.full, self.folds = full, folds
         X, y = full.X, full.Y[:, 0]
         r = np.sqrt(full.sw)
-        self.total = _Sums(full.gram(), _xt(X, r), _xt(X, y), float(r @ y),
+        self.total = _Sums(full.gram(), _xt_dot(X, r), _xt_dot(X, y), float(r @ y),
                            float(y @ y), float(full.sw.sum()))
         self._cache = {}
         self._locks = [threading.Lock() for _ in folds]
@@ -221,9 +221,3 @@ class _HeldOut:
             sse[direct] = np.einsum("ia,ia->a", res, res)
         return sse / self.s
 
-
-def _xt(X, v):
-    """``X' v`` in float64 (X may be float32)."""
-    if X.dtype == np.float64:
-        return X.T @ v
-    return np.einsum("ij,i->j", X, v, dtype=np.float64)
