@@ -5,7 +5,8 @@ also evaluates the gap after small steps), do the work; this driver stops as
 scikit-learn does: when ``gap <= tol * ||y||^2 / n`` right after an epoch whose
 largest coefficient change was at most ``tol`` times the largest coefficient. With
 ``l1 > 0`` it also removes the features that the gap safe rule proves to be zero
-and, above 500 features, runs CD on working sets (see :func:`cd_solve`).
+and, above 500 features or on large tall data, runs CD on working sets (see
+:func:`cd_solve`).
 """
 
 from dataclasses import dataclass
@@ -59,7 +60,12 @@ class DenseDesign:
                               rng, *loop.args, hist)
 
     def gap_terms(self, R, state, w, y, idx, XtR):
-        return K.dense_gap_terms(self.X, R, y, idx, XtR)
+        X = self.X
+        if X.dtype == np.float64 and 2 * idx.size >= X.shape[1]:
+            # most columns: one BLAS product (threaded) beats the kernel's pass
+            np.dot(X.T, R, out=XtR)
+            return float(R @ R), float(R @ y)
+        return K.dense_gap_terms(X, R, y, idx, XtR)
 
     def zero_out(self, R, state, w, idx):
         K.dense_zero_out(self.X, R, w, idx)
@@ -212,8 +218,13 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     holds every feature that violates optimality), or for at most
     ``max(50, 10 p / |ws|)`` epochs; then the full gap decides. A working set of
     half the features or more is not worth it: CD then runs on all the
-    (unscreened) features. The reported gap is ``P(w)`` minus the best dual value
-    of the full problem seen so far (each one is a lower bound on the optimum).
+    (unscreened) features. Tall data (``n >= 2 p``) whose epochs cost more than
+    ``_TALL_WORK`` multiply-adds -- X beyond the per-core caches -- also run on
+    working sets, of ``max(16, 2 * nnz)`` features chosen afresh at every full gap
+    check: epochs on the support read a small part of X, mostly from the caches
+    (glmnet's active-set cycling; the full gap check is a BLAS product). The
+    reported gap is ``P(w)`` minus the best dual value of the full problem seen so
+    far (each one is a lower bound on the optimum).
 
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
     (see ``_epochs.py``): the same stopping rule is met in fewer epochs on
@@ -249,6 +260,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
     use_screening = screen and l1 > 0.0 and plain
     use_ws = use_screening and active.size > _WS_MIN_FEATURES
+    # tall data whose epochs stream X from memory: working sets too, from 16
+    # features (an epoch on them reads a small part of X, from the caches)
+    tall = (use_screening and not use_ws and not isinstance(design, GramDesign)
+            and n >= 2 * active.size and n * active.size >= _TALL_WORK)
     # "auto": on working sets (their iterates differ from scikit-learn's anyway);
     # elsewhere only once plain CD has shown that it creeps (see the user guide)
     extrapolate = anderson is True or anderson == "auto" and use_ws
@@ -295,11 +310,15 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 design.zero_out(R, state, w, removed)
                 active = kept
         ws, complete = active, True
+        nnz = np.count_nonzero(w)
         if use_ws:
-            ws_size = max(ws_size, 2 * np.count_nonzero(w))
+            ws_size = max(ws_size, 2 * nnz)
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
                                         positive, ws_size)
         budget = max_iter - n_iter
+        if tall:  # sized by the current support alone
+            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
+                                        positive, max(_TALL_WS_MIN, 2 * nnz))
         if late:
             loop.anderson = n_iter >= creep
             if not loop.anderson:
@@ -345,6 +364,11 @@ _WS_MIN_FEATURES = 500
 # that turned out incomplete cannot use up max_iter: at least this many, and more
 # (10 p / |ws|) when a full gap check costs more than a few epochs on the set.
 _WS_MAX_EPOCHS = 50
+# Working sets on tall data (n >= 2 p) from this many multiply-adds per epoch
+# (8 MB of float64 X, beyond the per-core caches); smaller problems keep plain CD
+# and scikit-learn's iterates. Their sets hold max(_TALL_WS_MIN, 2 nnz) features.
+_TALL_WORK = 2**20
+_TALL_WS_MIN = 16
 
 
 def _working_set(XtR, w, col_norms, active, a, positive, size):

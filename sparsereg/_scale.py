@@ -32,6 +32,8 @@ class DataScale:
 
     @classmethod
     def of(cls, X, y):
+        if _surely_safe(X) and _surely_safe(y):
+            return cls(0)
         exps = [e for e in (_max_exponent(X), _max_exponent(y)) if e is not None]
         if all(abs(e) <= cls.SAFE_EXPONENT for e in exps):
             return cls(0)
@@ -105,12 +107,31 @@ class DataScale:
                 setattr(est, name, self.objective(getattr(est, name)))
 
 
+def _values(A):
+    """The stored values of a dense array or sparse matrix, flat, without a copy
+    where possible (DOK, LIL and DIA store them otherwise)."""
+    if sparse.issparse(A):
+        return A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
+    return A.reshape(-1, order="F" if A.flags.f_contiguous else "C")
+
+
+def _surely_safe(A):
+    """Is ``max|A|`` certainly within ``2**-100 .. 2**100``? Decided from the sum of
+    squares ``S`` (one BLAS pass, no copy): ``max^2 <= S <= size * max^2``, with a
+    factor 2**10 to spare for rounding (float32 sums). False when in doubt (then
+    :func:`_max_exponent` decides)."""
+    contiguous = sparse.issparse(A) or A.flags.c_contiguous or A.flags.f_contiguous
+    if not contiguous or A.size == 0 or A.dtype.kind != "f":
+        return False
+    data = _values(A)
+    squares = float(np.dot(data, data))
+    safe = 2.0 ** (2 * DataScale.SAFE_EXPONENT - 10)
+    return data.size / safe <= squares <= safe
+
+
 def _max_exponent(A):
     """Binary exponent of ``max|A|`` (None if A is all zeros), without a copy of A."""
-    if sparse.issparse(A):  # the stored values (DOK, LIL, DIA store them otherwise)
-        data = A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
-    else:
-        data = A
+    data = _values(A) if sparse.issparse(A) else A
     if data.size == 0:
         return None
     top = max(float(np.max(data)), -float(np.min(data)))

@@ -228,6 +228,28 @@ def test_working_set_regime_matches_sklearn(model, fmt, positive, solver):
     assert p_ours <= p_ref + 1e-9 * abs(p_ref)
 
 
+@pytest.mark.parametrize("model", ["lasso", "enet"])
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_tall_working_set_regime_matches_sklearn(model, fmt, weighted):
+    """n x p beyond 2**20 with n >= 2p: CD runs on working sets of the support
+    (see _cd._TALL_WORK); the answer must not move."""
+    from sparsereg import _cd
+
+    n, p = 20000, 60
+    assert n * p >= _cd._TALL_WORK
+    X, y = make_data(n, p, rho=0.7, seed=4, n_informative=10)
+    X = to_format(X, fmt)
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, n) if weighted else None
+    l1_ratio = 1.0 if model == "lasso" else 0.6
+    params = dict(alpha=0.05, l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000)
+    ours = sr.ElasticNet(**params).fit(X, y, sample_weight=sw)
+    ref = _sk_fit(sk.ElasticNet(**params), X, y, sw)
+    assert 5 < np.count_nonzero(ref.coef_) < p
+    _assert_coef_close(ours.coef_, ref.coef_, 1e-6)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-8, abs=1e-8)
+
+
 def test_pipeline_grid_search_matches_sklearn():
     """Inside Pipeline + GridSearchCV our estimators pick what scikit-learn picks."""
     from sklearn.datasets import load_diabetes

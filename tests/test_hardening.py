@@ -736,3 +736,32 @@ def test_sparse_X_is_never_densified(name, monkeypatch):
     assert est.predict(X).shape == (60,)
     with pytest.raises(AssertionError, match="densified"):
         X.toarray()  # the guard itself works
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_quick_scale_check_never_passes_data_that_need_a_scale(dtype):
+    """DataScale's one-pass sum-of-squares test may only skip the exact max/min
+    scan when the exact exponent of max|A| is within the safe range; checked
+    for magnitudes swept across both edges, dense (C, F, strided) and sparse."""
+    from sparsereg._scale import DataScale, _max_exponent, _surely_safe
+
+    rng = np.random.default_rng(0)
+    limit = DataScale.SAFE_EXPONENT
+    finfo = np.finfo(dtype)
+    exponents = [e for e in range(-limit - 12, limit + 13)
+                 if finfo.minexp + 24 < e < finfo.maxexp - 24]
+    base = rng.standard_normal((300, 40))
+    passed = 0
+    for e in exponents:
+        for A in (base * 2.0**e, np.asfortranarray(base) * 2.0**e,
+                  (base * 2.0**e)[:, ::2], sparse.random(300, 40, density=0.05,
+                                                         random_state=e + 200)
+                  * 2.0**e):
+            A = A.astype(dtype)
+            exact = _max_exponent(A)
+            if _surely_safe(A):
+                passed += 1
+                assert abs(exact) <= limit, (e, exact)
+    assert passed > 0.5 * 3 * len(exponents)  # dense cases within range are taken
+    assert not _surely_safe(np.zeros((3, 2)))
+    assert not _surely_safe(np.array([[np.inf, 1.0]]))

@@ -243,6 +243,44 @@ def test_screening_and_working_sets_keep_the_solution(fmt, positive, l2):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l2", [0.0, 0.05])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tall_working_sets_keep_the_solution(fmt, positive, l2, dtype, monkeypatch):
+    """On tall data (n >= 2p) beyond _TALL_WORK multiply-adds per epoch, CD runs on
+    working sets of max(16, 2 nnz) features: forced here on a small problem, it
+    must run epochs on sets smaller than the features and equal plain CD."""
+    import sparsereg._cd as C
+
+    X, y = make_data(600, 60, rho=0.7, seed=12, n_informative=8)
+    X = to_format(X.astype(dtype), fmt)
+    sw = np.random.default_rng(5).uniform(0.5, 2, 600)
+    prob = Problem(X, y[:, None], sw, True, True)
+    yc = np.ascontiguousarray(prob.Y[:, 0])
+    l1 = 0.05
+    sizes = []
+    design = prob.design()
+    epochs = design.epochs
+
+    def recording(R, state, y, w, active, *args):
+        sizes.append(active.size)
+        return epochs(R, state, y, w, active, *args)
+
+    design.epochs = recording
+    monkeypatch.setattr(C, "_TALL_WORK", 600 * 60)
+    a = cd_solve(design, yc, l1, l2, np.zeros(60), tol=1e-12, max_iter=100_000,
+                 positive=positive)
+    assert min(sizes) < 60 and a.converged
+    monkeypatch.setattr(C, "_TALL_WORK", 600 * 60 + 1)  # one more: plain CD
+    sizes.clear()
+    b = cd_solve(design, yc, l1, l2, np.zeros(60), tol=1e-12, max_iter=100_000,
+                 positive=positive)
+    assert b.converged and len(sizes) >= 1 and min(sizes) > 16
+    assert 0 < np.count_nonzero(a.coef) < 50
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_certified_gap_is_monotone_and_valid(fmt):
     """The gap CD reports is P(w) minus the best dual value seen: it never grows
     along the history, and it still bounds the suboptimality (P(w) - P* <= gap),
