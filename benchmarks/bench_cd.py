@@ -274,6 +274,15 @@ def choose_tol(lib, problem, p_star, log):
     return None, subopt
 
 
+def settle(seconds=0.2):
+    """Collect garbage, then idle until the BLAS threads of the previous fit stop
+    spinning (OpenBLAS busy-waits ~0.1 s after a call; numpy and scipy each have
+    a pool): otherwise they take a core from the next library's fit -- a
+    scikit-learn fit right after a fit that called numpy's BLAS took 1.7x as long."""
+    gc.collect()
+    time.sleep(seconds)
+
+
 def time_interleaved(problem, libs, rows, repeats):
     """Round-robin timing: in repeat ``r`` the libraries start at index ``r``."""
     for lib in libs:  # untimed warm-up at the chosen tol (JIT, caches, page faults)
@@ -281,7 +290,7 @@ def time_interleaved(problem, libs, rows, repeats):
     for r in range(repeats):
         k = r % len(libs)
         for lib in libs[k:] + libs[:k]:
-            gc.collect()
+            settle()
             _, seconds = fit_once(lib, problem, rows[lib.name].tol)
             rows[lib.name].times.append(seconds)
 

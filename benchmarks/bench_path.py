@@ -50,7 +50,6 @@ from ``bench_cd.py``.
 """
 
 import argparse
-import gc
 import statistics
 import sys
 import time
@@ -389,7 +388,7 @@ def time_interleaved(problem, libs, rows, repeats):
     for r in range(repeats):
         k = r % len(libs)
         for lib in libs[k:] + libs[:k]:
-            gc.collect()
+            bc.settle()
             rows[lib.name].times.append(run_path(lib, problem, rows[lib.name].tol)[1])
 
 
