@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
+from ._gram_path import path_solver
 from ._objective import is_plain, penalty_array
 from ._prox_grad import lipschitz_constant, prox_grad_solve
 from ._scale import DataScale
@@ -191,6 +192,10 @@ class Problem:
                 G = X.T @ X
             self._gram = G
         return self._gram
+
+    def use_gram(self, G):
+        """Take ``G``, computed elsewhere from the same rows, as :meth:`gram`."""
+        self._gram = G
 
     def gram_column(self, j):
         """Column ``j`` of :meth:`gram`, without forming the whole matrix."""
@@ -444,6 +449,11 @@ def make_solver(est, problem):
             _warn_convergence(failed, est.tol, max_iter, float(np.max(l1s)), solver)
         return results
 
+    # a whole path in one jitted call (compute_path), where it applies
+    solve.path = None
+    if solver == "cd" and gram is not None and not random and unpen is None:
+        solve.path = path_solver(gram, targets, pen, plain, est.tol, max_iter,
+                                 anderson)
     return solve
 
 

@@ -82,22 +82,17 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     solve = make_solver(opts, problem)
     W = np.zeros((n_targets, p)) if coef_init is None else np.array(
         np.reshape(coef_init, (n_targets, p)), dtype=np.float64)
-    coefs = np.empty((n_targets, p, len(alphas)))
-    gaps = np.empty((n_targets, len(alphas)))
-    n_iters = np.empty((n_targets, len(alphas)), dtype=int)
-    failed = []
-    for i, alpha in enumerate(alphas):
-        l1, l2 = penalty_weights("enet", alpha, l1_ratio)
-        results = solve(np.full(n_targets, l1), np.full(n_targets, l2), W, warn=False)
-        W = np.array([r.coef for r in results])
-        coefs[:, :, i] = W
-        gaps[:, i] = [r.dual_gap for r in results]
-        n_iters[:, i] = [r.n_iter for r in results]
-        if not all(r.converged for r in results):
-            failed.append(alpha)
-        if verbose:
-            print(f"[path] alpha {i + 1}/{len(alphas)} = {alpha:.4g}: "
-                  f"{int(np.count_nonzero(W))} nonzero, max gap {gaps[:, i].max():.2e}")
+    weights = np.array([penalty_weights("enet", a, l1_ratio) for a in alphas],
+                       dtype=np.float64).reshape(-1, 2)
+    if solve.path is not None and not verbose:  # the whole path in one call
+        coefs, gaps, n_iters, converged = solve.path(
+            np.ascontiguousarray(weights[:, 0]), np.ascontiguousarray(weights[:, 1]),
+            W)
+        converged = converged.all(axis=0)
+    else:
+        coefs, gaps, n_iters, converged = _per_alpha(solve, alphas, weights, W,
+                                                     verbose)
+    failed = [alpha for alpha, ok in zip(alphas, converged, strict=True) if not ok]
     if failed:
         warnings.warn(
             f"Objective did not converge for {len(failed)} of {len(alphas)} alphas of "
@@ -105,6 +100,25 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
             "tol.", ConvergenceWarning, stacklevel=3,
         )
     return coefs, gaps, n_iters
+
+
+def _per_alpha(solve, alphas, weights, W, verbose):
+    n_targets, p = W.shape
+    coefs = np.empty((n_targets, p, len(alphas)))
+    gaps = np.empty((n_targets, len(alphas)))
+    n_iters = np.empty((n_targets, len(alphas)), dtype=int)
+    converged = np.empty(len(alphas), dtype=bool)
+    for i, (l1, l2) in enumerate(weights):
+        results = solve(np.full(n_targets, l1), np.full(n_targets, l2), W, warn=False)
+        W = np.array([r.coef for r in results])
+        coefs[:, :, i] = W
+        gaps[:, i] = [r.dual_gap for r in results]
+        n_iters[:, i] = [r.n_iter for r in results]
+        converged[i] = all(r.converged for r in results)
+        if verbose:
+            print(f"[path] alpha {i + 1}/{len(alphas)} = {alphas[i]:.4g}: "
+                  f"{int(np.count_nonzero(W))} nonzero, max gap {gaps[:, i].max():.2e}")
+    return coefs, gaps, n_iters, converged
 
 
 def _deprecated_alphas(alphas, n_alphas):

@@ -137,3 +137,71 @@ def test_path_on_data_near_1e150(solver):
     np.testing.assert_allclose(a_big, a * s**2, rtol=1e-13)
     np.testing.assert_allclose(c_big, c, rtol=1e-7, atol=1e-9)
     assert np.all(np.isfinite(c_big))
+
+
+_GRAM_PATH_CASES = {
+    "lasso": dict(l1_ratio=1.0),
+    "enet": dict(l1_ratio=0.5),
+    "positive": dict(l1_ratio=0.8, positive=True),
+    "factors and bounds": dict(l1_ratio=0.9, penalty_factor=np.r_[2.0, 0.5, [1.0] * 28],
+                               lower_bounds=-0.5, upper_bounds=np.r_[[0.3] * 30]),
+    "no anderson": dict(l1_ratio=1.0, anderson=False),
+    "max_iter 3": dict(l1_ratio=1.0, max_iter=3),
+    "two targets": dict(l1_ratio=0.7),
+    "ridge end": dict(l1_ratio=0.0),
+    # on a problem where plain CD creeps (more than CREEP_EPOCHS epochs)
+    "anderson": dict(l1_ratio=1.0, anderson=True),
+    "auto creeping": dict(l1_ratio=1.0),
+}
+
+
+@pytest.mark.parametrize("case", list(_GRAM_PATH_CASES))
+def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
+    """With a Gram matrix a whole path runs in one jitted call (_gram_path); it
+    must reproduce the per-alpha driver (cd_solve) -- screening, bounds,
+    non-convergence -- to rounding, with the same epochs; and where extrapolation
+    runs ("auto" switching it on mid-path, kept for the next alphas), the same
+    solutions in about as many epochs (an extrapolation accepted or not on a
+    rounding difference changes the iterates)."""
+    from sparsereg import _base
+    from sparsereg._base import Problem
+    from sparsereg._cd import CREEP_EPOCHS, CREEP_WORK
+    from sparsereg._path import compute_path
+
+    params = dict(_GRAM_PATH_CASES[case])
+    l1_ratio = params.pop("l1_ratio")
+    creeps = case in ("anderson", "auto creeping")
+    n = 2000 if creeps else 200
+    assert CREEP_WORK < n * 30 * CREEP_EPOCHS or not creeps  # creep: CREEP_EPOCHS
+    X, y = make_data(n, 30, rho=0.98 if creeps else 0.95, seed=7, n_informative=20)
+    X[:, 5] = 1.0  # a constant column: zero once centered
+    Y = np.c_[y, X[:, :3] @ [1.0, -2.0, 0.5]] if case == "two targets" else y[:, None]
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, n)
+    est = sr.ElasticNet(precompute=True, tol=1e-7, max_iter=params.pop("max_iter",
+                                                                          20000),
+                        **params)
+    problem = Problem(X, Y, sw, True, True)
+    top = np.abs(problem.Xty()).max() / n / max(l1_ratio, 0.5)
+    alphas = np.geomspace(top, top * 1e-4, 40)
+    coef_init = np.full((Y.shape[1], 30), 0.01)
+    with warnings.catch_warnings(record=True) as fast_warnings:
+        warnings.simplefilter("always")
+        fast = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)
+    monkeypatch.setattr(_base, "path_solver", lambda *args: None)
+    with warnings.catch_warnings(record=True) as slow_warnings:
+        warnings.simplefilter("always")
+        slow = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)
+    coefs, gaps, n_iters = fast
+    if creeps:
+        np.testing.assert_allclose(coefs, slow[0], atol=1e-4 * np.abs(coefs).max())
+        assert abs(n_iters.sum() - slow[2].sum()) < 0.1 * slow[2].sum()
+        assert n_iters.max() > CREEP_EPOCHS
+    else:
+        np.testing.assert_allclose(coefs, slow[0], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(gaps, slow[1], rtol=1e-3, atol=1e-10 * np.mean(Y**2))
+        np.testing.assert_array_equal(n_iters, slow[2])
+    assert [str(w.message) for w in fast_warnings] == [
+        str(w.message) for w in slow_warnings]
+    assert np.count_nonzero(coefs[..., -1]) > 5
+    if case == "max_iter 3":
+        assert fast_warnings and n_iters.max() == 3

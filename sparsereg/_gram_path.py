@@ -1,0 +1,163 @@
+"""A whole regularization path of Gram coordinate descent in one jitted call.
+
+With a Gram matrix, an alpha of a warm-started path often takes a few epochs of
+``O(p)`` each, less than the driver of ``_cd.py`` costs in Python per call (about
+50 microseconds: the residual, the gap, screening, the loop's arguments). For the
+plain cyclic case -- no random order, no unpenalized features -- :func:`gram_path`
+runs that driver's steps for every alpha without returning to Python: the gap at
+the warm start, gap safe screening, ``_epochs.gram_epochs`` (its gap checks and,
+for ``anderson``, its extrapolation), the double stopping test, and ``"auto"``'s
+switch to extrapolation after ``creep`` plain epochs, kept for the next alphas once
+made. ``_cd.cd_solve`` documents the rules; ``test_path`` checks that both give the
+same path.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._epochs import ANDERSON_K, gram_epochs
+from ._kernels import enet_dual, gram_gap_terms, screen_keep
+
+_MAX_CHECKS = 10  # as _cd._MAX_CHECKS: gap looks per jitted call before screening
+
+
+@njit(cache=True, nogil=True)
+def _buffers(m, n_rows):
+    """``_epochs.anderson_buffers``, allocated here."""
+    K = ANDERSON_K
+    return (np.empty((K + 1, m)), np.empty((K + 1, n_rows)), np.empty(K),
+            np.empty(m), np.empty(K + 1), np.empty((K, K + 1)))
+
+
+@njit(cache=True, nogil=True)
+def _gap(G, q, yty, Gw, w, active, a, b, pen, XtR):
+    """(primal, dual value, scale) at ``w``, sum scaling, over ``active``."""
+    R_norm2, Ry = gram_gap_terms(q, Gw, w, yty, active, XtR)
+    _, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, active, a, b,
+                                       pen)
+    return primal, dual, scale
+
+
+@njit(cache=True, nogil=True)
+def _zero_out(G, Gw, w, idx):
+    p = Gw.shape[0]
+    for j in idx:
+        d = w[j]
+        if d != 0.0:
+            for k in range(p):
+                Gw[k] -= d * G[j, k]
+            w[j] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
+               positive, tol, max_iter, creep, extrapolate, late, XtR, ctl, rng):
+    """One alpha from the warm start ``w`` (``Gw = G w``, updated in place).
+    Returns (gap, epochs, converged, extrapolated), the gap divided by ``n``."""
+    a, b = n * l1, n * l2
+    target = tol * yty  # n * (tol * ||y||^2 / n), in the sum scaling
+    active = usable
+    primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen, XtR)
+    best = value
+    gap = max(primal - best, 0.0)
+    n_iter = 0
+    converged = gap <= target
+    anderson = extrapolate
+    while not converged and n_iter < max_iter:
+        if screen:
+            radius = np.sqrt(2.0 * max(primal - value, 0.0))
+            kept, removed = screen_keep(XtR, col_norms, active, scale, radius, a,
+                                        positive)
+            if removed.shape[0] > 0:
+                _zero_out(G, Gw, w, removed)
+                active = kept
+        budget = max_iter - n_iter
+        if late:
+            anderson = n_iter >= creep
+            if not anderson:
+                budget = min(budget, creep - n_iter)
+        ctl[0], ctl[1] = target, best
+        if anderson and active.shape[0] >= 2:
+            n_run, small, met = gram_epochs(
+                G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
+                ctl, 0, _MAX_CHECKS, _buffers(active.shape[0], Gw.shape[0]))
+        else:
+            n_run, small, met = gram_epochs(
+                G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
+                ctl, 0, _MAX_CHECKS, None)
+        n_iter += n_run
+        best = max(best, ctl[1])
+        if ctl[5] == 1.0:  # the loop ended on a look at the gap at w
+            primal, value, scale = ctl[2], ctl[3], ctl[4]
+        else:
+            primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen, XtR)
+        best = max(best, value)
+        gap = max(primal - best, 0.0)
+        converged = (gap <= target or met) and small
+        if not np.isfinite(gap):
+            break
+    return gap / n, n_iter, converged, anderson
+
+
+@njit(cache=True, nogil=True)
+def gram_path(G, q, yty, w, usable, col_norms, n, l1s, l2s, pen, screen, positive,
+              tol, max_iter, creep, anderson, auto, coefs, gaps, n_iters, converged):
+    """Warm-started solves for ``l1s[i], l2s[i]`` in order, from ``w`` (updated).
+    ``anderson``: extrapolate from the first epoch; ``auto``: after ``creep``
+    plain epochs, then from the first epoch of the next alphas. Fills ``coefs``
+    (p, n_alphas), ``gaps``, ``n_iters`` and ``converged``."""
+    p = w.shape[0]
+    Gw = np.zeros(p)
+    for j in range(p):
+        if w[j] != 0.0:
+            for k in range(p):
+                Gw[k] += w[j] * G[j, k]
+    XtR = np.zeros(p)
+    ctl = np.zeros(6)
+    rng = np.ones(1, dtype=np.uint64)
+    crept = False
+    for i in range(l1s.shape[0]):
+        use_screen = screen and l1s[i] > 0.0
+        extrapolate = anderson or crept
+        gap, n_iter, conv, extrapolated = _solve_one(
+            G, q, yty, Gw, w, usable, col_norms, n, l1s[i], l2s[i], pen, use_screen,
+            positive, tol, max_iter, creep, extrapolate, auto and not extrapolate,
+            XtR, ctl, rng)
+        crept = auto and extrapolated
+        coefs[:, i] = w
+        gaps[i] = gap
+        n_iters[i] = n_iter
+        converged[i] = conv
+
+
+def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
+    """``path(l1s, l2s, W) -> (coefs, gaps, n_iters, converged)`` for a
+    ``_cd.GramDesign`` (``targets``: its ``(q, yty)`` per target; ``W`` the warm
+    starts, one row per target, updated), or None where :func:`gram_path` does not
+    apply: beyond ``_cd._WS_MIN_FEATURES`` features the driver uses working sets.
+    The caller excludes random order and unpenalized features."""
+    from ._cd import _WS_MIN_FEATURES, CREEP_EPOCHS, CREEP_WORK
+
+    usable = design.usable
+    if usable.size > _WS_MIN_FEATURES:
+        return None
+    n = design.n
+    creep = max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * usable.size, 1)))
+    screen, positive = plain
+
+    def path(l1s, l2s, W):
+        k, p, m = len(targets), W.shape[1], len(l1s)
+        coefs, gaps = np.empty((k, p, m)), np.empty((k, m))
+        n_iters, converged = np.empty((k, m), dtype=np.int64), np.empty((k, m), bool)
+        for t, (q, yty) in enumerate(targets):
+            w = np.ascontiguousarray(W[t], dtype=np.float64)
+            if positive or not screen:  # into the bounds, as cd_solve starts
+                np.clip(w, pen[1], pen[2], out=w)
+            w[design.norms2 <= 0.0] = 0.0
+            gram_path(design.G, q, float(yty), w, usable, design.col_norms, n,
+                      l1s, l2s, pen, screen, positive, float(tol), int(max_iter),
+                      int(creep), anderson is True, anderson == "auto", coefs[t],
+                      gaps[t], n_iters[t], converged[t])
+        return coefs, gaps, n_iters, converged
+
+    return path
