@@ -216,7 +216,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     Each working-set problem is solved until its own duality gap is below
     ``max(0.3 * full gap, tol * ||y||^2 / n)`` (or the latter alone when the set
     holds every feature that violates optimality), or for at most
-    ``max(50, 10 p / |ws|)`` epochs; then the full gap decides. A working set of
+    ``max(50, 10 p / |ws|)`` epochs; then the full gap decides. From a warm start
+    (``w`` not all zero: a path's previous alpha) the sets are tighter, the
+    nonzeros plus at most as many violating features (100 at least), and a set
+    holding every violator runs without that epoch cap. A working set of
     half the features or more is not worth it: CD then runs on all the
     (unscreened) features. Tall data (``n >= 2 p``) whose epochs cost more than
     ``_TALL_WORK`` multiply-adds -- X beyond the per-core caches -- also run on
@@ -297,6 +300,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         history.append((n_iter, dual.primal, gap))
         return dual, gap
 
+    # from a warm start (a path's previous alpha), sets of the support and up to
+    # as many of the features violating optimality, solved without an epoch cap
+    # once they hold every violator
+    warm = use_ws and bool(w.any())
     dual, gap = check_gap(0)
     n_iter = 0
     converged = gap <= tol_gap
@@ -311,7 +318,12 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                 active = kept
         ws, complete = active, True
         nnz = np.count_nonzero(w)
-        if use_ws:
+        if use_ws and warm:
+            size = max(_WS_MIN, nnz + min(nnz, _count_violators(XtR, w, active, a,
+                                                                positive)))
+            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
+                                        positive, size)
+        elif use_ws:
             ws_size = max(ws_size, 2 * nnz)
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
                                         positive, ws_size)
@@ -337,6 +349,8 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             # max_iter, but a full gap check (p / |ws| epochs) stays a small part
             inner_tol = tol_gap if complete else max(0.3 * gap, tol_gap)
             max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
+            if warm and complete:
+                max_inner = budget
             loop.set(min(budget, max_inner), n * inner_tol, -np.inf,
                      0 if inner_tol <= tol_gap else 10, budget)
         n_run, small_step, met = design.epochs(R, state, y, w, ws, a, b, pen, random,
@@ -371,6 +385,11 @@ _TALL_WORK = 2**20
 _TALL_WS_MIN = 16
 
 
+def _count_violators(XtR, w, active, a, positive):
+    corr = XtR[active] if positive else np.abs(XtR[active])
+    return int(np.count_nonzero((corr > a) & (w[active] == 0.0)))
+
+
 def _working_set(XtR, w, col_norms, active, a, positive, size):
     """The ``size`` features of ``active`` nearest to entering the model.
 
@@ -391,3 +410,4 @@ def _working_set(XtR, w, col_norms, active, a, positive, size):
     keep = np.argpartition(dist, size - 1)[:size]
     complete = np.count_nonzero(dist < 0.0) <= size
     return np.sort(active[keep]), complete
+

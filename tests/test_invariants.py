@@ -244,6 +244,42 @@ def test_screening_and_working_sets_keep_the_solution(fmt, positive, l2):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("positive", [False, True])
+def test_warm_started_working_sets_keep_the_solution(fmt, positive):
+    """From a warm start (a path's previous alpha) the working sets hold the
+    support and at most as many violating features: along a warm-started path
+    they must stay below 2 nnz at some alpha and give plain CD's solutions."""
+    if fmt == "dense":
+        X, y = make_data(80, 1200, rho=0.6, seed=13, n_informative=30)
+    else:
+        X, y = make_data(80, 1200, density=0.05, seed=13, n_informative=30)
+    prob = Problem(X, y[:, None], None, True, True)
+    yc = np.ascontiguousarray(prob.Y[:, 0])
+    top = np.abs(prob.Xty()).max() / 80
+    design = prob.design()
+    epochs, sizes = design.epochs, []
+
+    def recording(R, state, y, w, active, *args):
+        sizes.append((active.size, np.count_nonzero(w)))
+        return epochs(R, state, y, w, active, *args)
+
+    design.epochs = recording
+    w_ws, w_plain = np.zeros(1200), np.zeros(1200)
+    tight = False
+    for l1 in np.geomspace(top / 2, top / 100, 8):
+        sizes.clear()
+        a = cd_solve(design, yc, l1, 0.0, w_ws, tol=1e-12, max_iter=100_000,
+                     positive=positive)
+        tight |= any(100 <= size < 2 * nnz for size, nnz in sizes)
+        b = cd_solve(prob.design(), yc, l1, 0.0, w_plain, tol=1e-12,
+                     max_iter=100_000, positive=positive, screen=False)
+        assert a.converged and b.converged
+        np.testing.assert_allclose(a.coef, b.coef, rtol=1e-6, atol=1e-8)
+        w_ws, w_plain = a.coef, b.coef
+    assert tight and np.count_nonzero(w_ws) > 60
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 0.05])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_tall_working_sets_keep_the_solution(fmt, positive, l2, dtype, monkeypatch):
