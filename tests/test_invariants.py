@@ -341,3 +341,36 @@ def test_certified_gap_is_monotone_and_valid(fmt):
     assert np.all(np.diff(gaps) <= 1e-12 * primals[0])
     assert np.all(primals - p_star <= gaps + 1e-12 * primals[0])
     assert res.dual_gap == gaps[-1] <= 1e-8 * (yc @ yc) / 60
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_screening_in_numpy_equals_the_kernel(positive, monkeypatch):
+    """Below _SCREEN_IN_NUMPY features the driver screens in numpy (no kernel to
+    compile on a first small fit): the same features kept and removed as by the
+    kernel, and no feature nonzero at the optimum removed."""
+    import sparsereg._objective as O
+
+    X, y = make_data(50, 200, rho=0.5, seed=21, n_informative=10)
+    prob = Problem(X, y[:, None], None, True, True)
+    yc = np.ascontiguousarray(prob.Y[:, 0])
+    design = prob.design()
+    l1 = 0.05
+    exact = cd_solve(prob.design(), yc, l1, 0.0, np.zeros(200), tol=1e-12,
+                     max_iter=100_000, screen=False, positive=positive).coef
+    rng = np.random.default_rng(3)
+    near = exact + 1e-4 * rng.standard_normal(200) * (exact != 0)
+    for w in (np.zeros(200), near, exact):
+        R = yc - np.asarray(prob.X @ w)
+        XtR = np.asarray(prob.X.T @ R)
+        dual = duality_gap(XtR, R @ R, R @ yc, w, l1, 0.0, 50, positive=positive)
+        idx = np.arange(200)
+        monkeypatch.setattr(O, "_SCREEN_IN_NUMPY", 10_000)
+        kept, removed = O.screen_keep(XtR, design.col_norms, idx, dual, 50, l1,
+                                      positive)
+        monkeypatch.setattr(O, "_SCREEN_IN_NUMPY", 0)
+        k_kept, k_removed = O.screen_keep(XtR, design.col_norms, idx, dual, 50, l1,
+                                          positive)
+        np.testing.assert_array_equal(kept, k_kept)
+        np.testing.assert_array_equal(removed, k_removed)
+        assert not np.any(exact[removed])
+    assert removed.size > 100  # near the optimum most features are screened
