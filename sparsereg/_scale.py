@@ -110,8 +110,9 @@ class DataScale:
 def _values(A):
     """The stored values of a dense array or sparse matrix, flat, without a copy
     where possible (DOK, LIL and DIA store them otherwise)."""
-    if sparse.issparse(A):
-        return A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
+    if sparse.issparse(A):  # (BSR stores blocks: a 3-d array)
+        data = A.data if A.format in ("csr", "csc", "coo", "bsr") else A.tocoo().data
+        return data.reshape(-1)
     return A.reshape(-1, order="F" if A.flags.f_contiguous else "C")
 
 

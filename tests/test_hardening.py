@@ -763,5 +763,9 @@ def test_the_quick_scale_check_never_passes_data_that_need_a_scale(dtype):
                 passed += 1
                 assert abs(exact) <= limit, (e, exact)
     assert passed > 0.5 * 3 * len(exponents)  # dense cases within range are taken
+    for fmt in ("bsr", "dia", "lil", "dok", "csr", "coo"):  # every sparse layout
+        A = sparse.random(30, 20, density=0.3, random_state=1, format=fmt) * 2.0**120
+        assert not _surely_safe(A) and _max_exponent(A) > limit
+        assert _surely_safe(A * 2.0**-120)
     assert not _surely_safe(np.zeros((3, 2)))
     assert not _surely_safe(np.array([[np.inf, 1.0]]))
