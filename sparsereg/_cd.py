@@ -327,10 +327,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             ws_size = max(ws_size, 2 * nnz)
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
                                         positive, ws_size)
-        budget = max_iter - n_iter
-        if tall:  # sized by the current support alone
+        elif tall:  # sized by the current support alone
             ws, complete = _working_set(XtR, w, design.col_norms, active, a,
                                         positive, max(_TALL_WS_MIN, 2 * nnz))
+        budget = max_iter - n_iter
         if late:
             loop.anderson = n_iter >= creep
             if not loop.anderson:
@@ -386,6 +386,7 @@ _TALL_WS_MIN = 16
 
 
 def _count_violators(XtR, w, active, a, positive):
+    """How many zero features of ``active`` violate optimality (``|x_j' R| > a``)."""
     corr = XtR[active] if positive else np.abs(XtR[active])
     return int(np.count_nonzero((corr > a) & (w[active] == 0.0)))
 
@@ -410,4 +411,3 @@ def _working_set(XtR, w, col_norms, active, a, positive, size):
     keep = np.argpartition(dist, size - 1)[:size]
     complete = np.count_nonzero(dist < 0.0) <= size
     return np.sort(active[keep]), complete
-

@@ -15,10 +15,9 @@ same path.
 import numpy as np
 from numba import njit
 
+from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, CREEP_EPOCHS, CREEP_WORK
 from ._epochs import ANDERSON_K, gram_epochs
 from ._kernels import enet_dual, gram_gap_terms, screen_keep
-
-_MAX_CHECKS = 10  # as _cd._MAX_CHECKS: gap looks per jitted call before screening
 
 
 @njit(cache=True, nogil=True)
@@ -136,8 +135,6 @@ def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
     starts, one row per target, updated), or None where :func:`gram_path` does not
     apply: beyond ``_cd._WS_MIN_FEATURES`` features the driver uses working sets.
     The caller excludes random order and unpenalized features."""
-    from ._cd import _WS_MIN_FEATURES, CREEP_EPOCHS, CREEP_WORK
-
     usable = design.usable
     if usable.size > _WS_MIN_FEATURES:
         return None
