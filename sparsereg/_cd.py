@@ -27,6 +27,12 @@ CREEP_EPOCHS = 200
 CREEP_WORK = 10**7
 
 
+def creep_epochs(n, n_features):
+    """Plain epochs before anderson="auto" extrapolates outside working sets:
+    ``max(CREEP_EPOCHS, CREEP_WORK / (n * n_features))``."""
+    return max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * n_features, 1)))
+
+
 @dataclass
 class DenseDesign:
     """Fortran-ordered ``X`` already centered and multiplied by ``sqrt(s)``."""
@@ -273,7 +279,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     late = anderson == "auto" and not use_ws and not random
     # (the work of an epoch on X, whatever the design, so that dense, sparse and
     # Gram CD switch at the same epoch)
-    creep = max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * active.size, 1)))
+    creep = creep_epochs(n, active.size)
     history = []
 
     def gap_on(idx):

@@ -15,7 +15,7 @@ same path.
 import numpy as np
 from numba import njit
 
-from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, CREEP_EPOCHS, CREEP_WORK
+from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
 from ._epochs import ANDERSON_K, gram_epochs
 from ._kernels import enet_dual, gram_gap_terms, screen_keep
 
@@ -139,7 +139,7 @@ def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
     if usable.size > _WS_MIN_FEATURES:
         return None
     n = design.n
-    creep = max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * usable.size, 1)))
+    creep = creep_epochs(n, usable.size)
     screen, positive = plain
 
     def path(l1s, l2s, W):
