@@ -3,9 +3,10 @@ from Gram matrices, without fold copies.
 
 scikit-learn's LassoCV copies and centers the training rows of every fold, forms
 their Gram matrix (5 folds: 4 Gram matrices of the whole data) and predicts the
-held-out rows for every alpha. Here the full problem's centered copy of X serves
-every fold: the Gram matrices of the folds' test rows (one Gram matrix of the data
-over all folds) add up to the full one (the full path and the refit use it), a
+held-out rows for every alpha. Here each fold's test rows are gathered once,
+centered at the full mean: the Gram matrices of the folds' test rows (one Gram
+matrix of the data over all folds) add up to the full one (the full path and the
+refit use it, without a centered copy of X), a
 fold's training terms are the full ones minus those of its test rows, recentered
 at the fold's own mean by a rank-one correction (small: the data are centered at
 the full mean already), and the held-out squared error of every alpha follows
@@ -19,10 +20,13 @@ need no special case.
 
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy import sparse
 
-from ._base import Problem, _gram_memory_limit, estimator_penalty
+from . import _kernels as K
+from ._base import Problem, _gram_memory_limit, _xt_dot, estimator_penalty
 from ._cv_common import FixedLinear
 from ._path import compute_path
 from ._scale import DataScale
@@ -78,14 +82,20 @@ def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
 
 class GramProblem:
     """A centered, weighted least-squares problem given by its Gram terms (the
-    interface of ``_base.Problem`` that coordinate descent on a Gram matrix
-    uses); one target."""
+    interface of ``_base.Problem`` that coordinate descent on a Gram matrix uses,
+    and that a refit's attributes use); one target.
+
+    ``X_offset`` and ``y_offset`` (shape (1,)) are the weighted means the data were
+    centered at, ``sum_sw`` the sum of the raw weights."""
 
     is_sparse = False
     n_targets = 1
 
-    def __init__(self, G, q, yty, n):
+    def __init__(self, G, q, yty, n, X_offset=None, y_offset=None, sum_sw=None):
         self.G, self.q, self._yty, self.n = G, q, yty, n
+        self.X_offset = np.zeros(len(q)) if X_offset is None else X_offset
+        self.y_offset = np.zeros(1) if y_offset is None else y_offset
+        self.sum_sw = float(n) if sum_sw is None else sum_sw
 
     @property
     def n_features(self):
@@ -116,58 +126,69 @@ class _Sums:
 
 class FoldGrams:
     """The Gram terms of every fold of a CV of one dense problem, computed once per
-    fold (shared by the l1_ratios) and on demand (the folds run in threads).
+    fold (shared by the l1_ratios) and on demand (the folds run in threads), and
+    the full problem as a :class:`GramProblem` (their sum).
 
     ``fold(k)`` returns ``(GramProblem of the training part, its X and y offsets
     relative to the full problem's, held-out error function)``.
     """
 
-    @classmethod
-    def build(cls, est, full, folds):
-        """A FoldGrams if coordinate descent would use a Gram matrix on every
-        fold's training part and the terms fit in memory, else None."""
-        n, p = full.n, full.n_features
-        if (full.is_sparse or full.n_targets != 1
-                or getattr(est, "solver", "cd") != "cd"):
-            return None
+    @staticmethod
+    def applies(est, X, sw, folds):
+        """Would coordinate descent use a Gram matrix on every fold's training part
+        of ``X`` (raw weights ``sw`` or None), and do the terms fit in memory?"""
+        n, p = X.shape
+        if sparse.issparse(X) or getattr(est, "solver", "cd") != "cd":
+            return False
         pre = est.precompute
         if isinstance(pre, str):
             if not all(len(train) > p for train, _ in folds):
-                return None
+                return False
         elif pre is not True:  # False, or a user matrix (of the full data)
-            return None
+            return False
         if np.any(estimator_penalty(est, p)[0] == 0.0):
-            return None  # unpenalized features: the solver needs X itself
+            return False  # unpenalized features: the solver needs X itself
         if (2 * len(folds) + 2) * 8.0 * p * p > _gram_memory_limit():
-            return None
+            return False
         for train, test in folds:  # the training terms are the full minus the test
             count = np.bincount(np.concatenate([train, test]), minlength=n)
             if count.shape[0] != n or np.any(count != 1):
-                return None
-            if not full.sw[train].sum() > 0:  # Problem's error on the fold copy
-                return None
-        return cls(full, folds)
+                return False
+            if sw is not None and not sw[train].sum() > 0:  # Problem's error
+                return False
+        return True
 
-    def __init__(self, full, folds):
-        self.full, self.folds = full, folds
+    def __init__(self, X, y, sw, fit_intercept, folds, workers=1):
+        """``X``, ``y`` (1-D), the raw weights ``sw`` (or None); ``workers``:
+        threads for the Gram matrices (see :func:`_fold_sums`)."""
+        self.folds, self.fit_intercept = folds, fit_intercept
+        n = X.shape[0]
+        # _base.Problem's centering and weighting, applied to the folds' test rows
+        # as they are gathered (no centered copy of X)
+        s = np.ones(n) if sw is None else sw * (n / sw.sum())
+        if fit_intercept:
+            x_offset, y_offset = _xt_dot(X, s) / n, np.array([s @ y / n])
+        else:
+            x_offset, y_offset = np.zeros(X.shape[1]), np.zeros(1)
+        r = np.sqrt(s)
+        u = (y - y_offset[0]) * r
+        tests = [test for _, test in folds]
+        grams, z, zu = _fold_sums(X, tests, x_offset, r, u, workers)
+        self._rows = X, x_offset  # the held-out errors near 0 read the test rows
+        self._test = [
+            (t, u[t], r[t], _Sums(G, z[k], zu[k], float(r[t] @ u[t]),
+                                  float(u[t] @ u[t]), float(s[t].sum())))
+            for k, (t, G) in enumerate(zip(tests, grams, strict=True))]
         # the folds' test rows partition the data: their sums make the full ones
         # (so the full Gram matrix costs no pass of its own)
-        rows = np.ascontiguousarray(full.X)  # (C order: gathering rows is 4x faster)
-        self._test = [self._test_terms(rows, test) for _, test in folds]
         parts = [held for *_, held in self._test]
         self.total = _Sums(*(sum(getattr(h, f) for h in parts)
                              for f in ("ZZ", "z", "zu", "u", "uu", "s")))
-        full.use_gram(self.total.ZZ)
+        sum_sw = float(n if sw is None else sw.sum())
+        self.full = GramProblem(self.total.ZZ, self.total.zu, self.total.uu, n,
+                                x_offset, y_offset, sum_sw)
         self._cache = {}
         self._locks = [threading.Lock() for _ in folds]
-
-    def _test_terms(self, rows, test):
-        full = self.full
-        Xt = np.asarray(rows[test], dtype=np.float64)
-        yt, rt = full.Y[test, 0], np.sqrt(full.sw[test])
-        held = _Sums(Xt.T @ Xt, Xt.T @ rt, Xt.T @ yt, float(rt @ yt),
-                     float(yt @ yt), float(full.sw[test].sum()))
-        return Xt, yt, rt, held
 
     def __getstate__(self):  # process backends (loky) pickle the jobs' arguments
         state = self.__dict__.copy()
@@ -186,23 +207,114 @@ class FoldGrams:
             return self._cache[k]
 
     def _compute(self, k):
-        full = self.full
         train, _ = self.folds[k]
-        Xt, yt, rt, held = self._test[k]
+        test, yt, rt, held = self._test[k]
         tr = self.total.minus(held)
         n_train = len(train)
-        if full.fit_intercept:  # the fold's own means, relative to the full ones
+        if self.fit_intercept:  # the fold's own means, relative to the full ones
             zbar, ubar = tr.z / tr.s, tr.u / tr.s
         else:
-            zbar, ubar = np.zeros(full.n_features), 0.0
+            zbar, ubar = np.zeros(len(tr.z)), 0.0
         f = n_train / tr.s  # the fold's weights rescaled to sum to n_train
         G = tr.ZZ  # a new array: recentered and rescaled in place, kept symmetric
         G -= tr.s * np.outer(zbar, zbar)
         G *= f
         problem = GramProblem(G, f * (tr.zu - ubar * tr.z), f * (tr.uu - ubar * tr.u),
                               n_train)
-        errors = _HeldOut(Xt, yt, rt, held, zbar, ubar)
+        errors = _HeldOut(self._rows, test, yt, rt, held, zbar, ubar)
         return problem, zbar, ubar, errors
+
+
+# rows of X gathered per chunk: about this many bytes (the chunk stays in cache
+# while the folds' Gram matrices take its rows), at least _MIN_ROWS rows per fold
+_CHUNK_BYTES = 2**20
+_MIN_ROWS = 64
+# threads keep a Gram matrix per fold each: a second thread only below this size
+_THREAD_BYTES = 2**28
+
+
+def _fold_sums(X, tests, x_offset, r, u, workers):
+    """Per fold ``k`` (the rows ``tests[k]``) the sums ``sum v v'``, ``sum r v``
+    and ``sum u v`` over its rows ``v = (x - x_offset) * r``: arrays of shape
+    (n_folds, p, p), (n_folds, p) and (n_folds, p).
+
+    One pass over X by chunks of rows: a chunk's rows are gathered fold by fold
+    (``_kernels.gather_folds``, in float64) into a buffer that stays in cache,
+    and each fold's part is added to its Gram matrix by BLAS. The chunks are
+    split between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
+    """
+    n, p = X.shape
+    n_folds = len(tests)
+    if not (X.flags.f_contiguous or X.flags.c_contiguous):
+        X = np.asfortranarray(X)
+    rows = max(_CHUNK_BYTES // (8 * p), _MIN_ROWS * n_folds)
+    fold_of = np.empty(n, dtype=np.int64)
+    for k, test in enumerate(tests):
+        fold_of[test] = k
+    key = np.arange(n) // rows * n_folds + fold_of
+    order = np.argsort(key, kind="stable")  # by chunk, then fold, then row
+    n_chunks = -(-n // rows)
+    bounds = np.searchsorted(key[order], np.arange(n_chunks * n_folds + 1))
+    cols = np.arange(p, dtype=np.int64)
+
+    def work(chunks):
+        G = np.zeros((n_folds, p, p))
+        z, zu = np.zeros((n_folds, p)), np.zeros((n_folds, p))
+        buf, part = np.empty(rows * p), np.empty((p, p))
+        zc, zuc = np.empty((n_folds, p)), np.empty((n_folds, p))
+        for c in chunks:
+            starts = bounds[c * n_folds:(c + 1) * n_folds + 1]
+            K.gather_folds(X, cols, order[starts[0]:starts[-1]], starts - starts[0],
+                           x_offset, r, u, buf, zc, zuc)
+            z += zc
+            zu += zuc
+            for k in range(n_folds):
+                a, b = starts[k] - starts[0], starts[k + 1] - starts[0]
+                B = buf[a * p:b * p].reshape((b - a, p), order="F")
+                G[k] += np.matmul(B.T, B, out=part)
+        return G, z, zu
+
+    if n_folds * 8.0 * p * p > _THREAD_BYTES:
+        workers = 1
+    parts = _in_threads(workers, work, np.array_split(
+        np.arange(n_chunks), max(1, min(workers, n_chunks))))
+    return tuple(sum(part[i] for part in parts) for i in range(3))
+
+
+def _in_threads(workers, func, items):
+    """``[func(item) for item in items]``, in up to ``workers`` threads."""
+    if workers <= 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(min(workers, len(items))) as pool:
+        return list(pool.map(func, items))
+
+
+_CONTROLLER = []  # threadpoolctl's view of the BLAS libraries, made on first use
+
+
+class blas_on_one_thread:
+    """Context: BLAS limited to one thread; gives how many it had (the threads
+    the caller may run instead).
+
+    OpenBLAS runs a product of a few hundred rows slower on two threads than on
+    one, and its threads busy-wait for ~0.1 s after a call: a threaded BLAS call
+    just before our own threads start (a sum of squares of X, say) slows them
+    down 2x on two cores. So the BLAS calls before and between them run here.
+    """
+
+    def __enter__(self):
+        if not _CONTROLLER:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController().select(user_api="blas"))
+        blas = _CONTROLLER[0]
+        workers = max([lib.num_threads for lib in blas.lib_controllers], default=1)
+        self._limit = blas.limit(limits=1)
+        self._limit.__enter__()
+        return workers
+
+    def __exit__(self, *exc):
+        return self._limit.__exit__(*exc)
 
 
 class _HeldOut:
@@ -211,8 +323,9 @@ class _HeldOut:
     with ``t = z - zbar`` and ``v = u - ubar`` (centered at the training means),
     ``SSE(w) = sum s v^2 - 2 w' sum s t v + w' (sum s t t') w``."""
 
-    def __init__(self, Xt, yt, rt, held, zbar, ubar):
-        self.Xt, self.yt, self.rt, self.zbar, self.ubar = Xt, yt, rt, zbar, ubar
+    def __init__(self, rows, test, yt, rt, held, zbar, ubar):
+        self.rows, self.test = rows, test
+        self.yt, self.rt, self.zbar, self.ubar = yt, rt, zbar, ubar
         h = held
         self.M = h.ZZ - np.outer(h.z, zbar) - np.outer(zbar, h.z) + h.s * np.outer(
             zbar, zbar)
@@ -225,8 +338,11 @@ class _HeldOut:
         direct = np.flatnonzero(sse <= _DIRECT_BELOW * self.h)
         if direct.size:
             Wd = W[:, direct]
+            X, x_offset = self.rows
+            Xt = (np.asarray(X[self.test], dtype=np.float64) - x_offset) * self.rt[
+                :, None]
             res = (self.yt - self.rt * self.ubar)[:, None] - (
-                self.Xt @ Wd - np.outer(self.rt, self.zbar @ Wd))
+                Xt @ Wd - np.outer(self.rt, self.zbar @ Wd))
             sse[direct] = np.einsum("ia,ia->a", res, res)
         return sse / self.s
 

@@ -413,3 +413,48 @@ def gram_gap_terms(q, Gw, w, yty, idx, XtR):
         wq += w[j] * q[j]
         wGw += w[j] * Gw[j]
     return max(yty - 2.0 * wq + wGw, 0.0), yty - wq
+
+
+# ------------------------------------------------------------ cross-validation folds
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def gather_folds(X, cols, order, starts, x_offset, r, u, out, z, zu):
+    """Copy the rows of every fold, centered and weighted, into one float64 buffer.
+
+    Fold ``k`` is the rows ``order[starts[k]:starts[k + 1]]``; for its ``m``-th row
+    ``i`` and each column ``j`` of ``cols``, ``v = (X[i, j] - x_offset[j]) * r[i]``
+    goes to row ``m`` of the fold's Fortran-ordered block (``out[starts[k] * p:
+    starts[k + 1] * p]``), and ``z[k, j] = sum r[i] v``, ``zu[k, j] = sum u[i] v``
+    over the fold's rows. Threads may split ``cols``.
+    """
+    p = X.shape[1]
+    by_rows = X.strides[0] > X.strides[1]  # C-ordered: read a row at a time
+    for k in range(starts.shape[0] - 1):
+        a = starts[k]
+        rows = starts[k + 1] - a
+        if by_rows:
+            for j in cols:
+                z[k, j] = 0.0
+                zu[k, j] = 0.0
+            for m in range(rows):
+                i = order[a + m]
+                for j in cols:
+                    v = (X[i, j] - x_offset[j]) * r[i]
+                    out[a * p + j * rows + m] = v
+                    z[k, j] += r[i] * v
+                    zu[k, j] += u[i] * v
+            continue
+        for j in cols:
+            off = x_offset[j]
+            base = a * p + j * rows
+            zs = 0.0
+            zus = 0.0
+            for m in range(rows):
+                i = order[a + m]
+                v = (X[i, j] - off) * r[i]
+                out[base + m] = v
+                zs += r[i] * v
+                zus += u[i] * v
+            z[k, j] = zs
+            zu[k, j] = zus

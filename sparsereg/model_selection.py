@@ -7,6 +7,7 @@ or a callable -- and the model is refitted on all the data along the same grid.
 """
 
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,7 +26,7 @@ from ._base import (
     fit_problem,
 )
 from ._cv_common import argmin_tied, cv_results_table
-from ._cv_folds import FoldGrams, fold_errors
+from ._cv_folds import FoldGrams, blas_on_one_thread, fold_errors
 from ._path import compute_path, resolve_alphas
 from ._ridge_cv import RidgeCV
 from ._scale import DataScale
@@ -109,20 +110,24 @@ class _CVBase(LinearBase):
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
         l1_ratios = self._l1_ratios()
-        # data near 1e+-150: the CV runs on X / s, y / s, alphas / s^2 (exact)
-        scale = DataScale.of(X, y)
-        Xs, ys = scale.down(X), scale.down(y)
-        full = Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
+        folds = list(check_cv(self.cv).split(X, y, groups))
+        # n > p: the folds' Gram terms, and from their sum the full problem's
+        gram_folds = FoldGrams.applies(self, X, sw, folds)
+        with blas_on_one_thread() if gram_folds else nullcontext(1) as workers:
+            # data near 1e+-150: the CV runs on X / s, y / s, alphas / s^2 (exact)
+            scale = DataScale.of(X, y)
+            Xs, ys = scale.down(X), scale.down(y)
+            grams = (FoldGrams(Xs, ys, sw, self.fit_intercept, folds, workers)
+                     if gram_folds else None)
+        full = (Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
+                if grams is None else grams.full)
         pen = estimator_penalty(self, X.shape[1])
         grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive,
                                          pen) for r in l1_ratios])
         if _is_grid_given(self.alphas):
             grids = scale.penalty(grids)
-        folds = list(check_cv(self.cv).split(X, y, groups))
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        # n > p: the folds' Gram terms from one Gram matrix (shared with the path)
-        grams = FoldGrams.build(self, full, folds)
         errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(fold_errors)(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i],
                                  scorer, scale, None if grams is None else (grams, k))
