@@ -16,6 +16,7 @@ from scipy import sparse
 
 from . import _epochs as E
 from . import _kernels as K
+from ._newton import SupportNewton
 from ._objective import DualPoint, duality_gap, is_plain, penalty_array, screen_keep
 from ._result import SolverResult
 
@@ -280,6 +281,14 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     # (the work of an epoch on X, whatever the design, so that dense, sparse and
     # Gram CD switch at the same epoch)
     creep = creep_epochs(n, active.size)
+    # Newton steps on the support where CD is slow (with the extrapolation)
+    newton = None
+    if (use_screening and not random and project is None
+            and (anderson is True or anderson == "auto")):
+        if isinstance(design, DenseDesign):
+            newton = SupportNewton(n, b, X=design.X)
+        elif isinstance(design, GramDesign):
+            newton = SupportNewton(n, b, G=design.G)
     history = []
 
     def gap_on(idx):
@@ -341,11 +350,14 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             loop.anderson = n_iter >= creep
             if not loop.anderson:
                 budget = min(budget, creep - n_iter)
+        cap = budget
+        if newton is not None and (loop.anderson or not late):
+            cap = min(budget, newton.epochs_before_try(nnz, ws.size))
         if ws is active:
             # the gap is looked at inside the jitted loop after every small step;
             # back here every _MAX_CHECKS of them to screen (not at all when the
             # gap needs the projection of unpenalized features)
-            loop.set(budget, n * tol_gap, n * best_dual, 0,
+            loop.set(cap, n * tol_gap, n * best_dual, 0,
                      0 if project is not None else _MAX_CHECKS)
         else:
             # a working set holding every feature that violates optimality is
@@ -357,7 +369,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
             if warm and complete:
                 max_inner = budget
-            loop.set(min(budget, max_inner), n * inner_tol, -np.inf,
+            loop.set(min(cap, max_inner), n * inner_tol, -np.inf,
                      0 if inner_tol <= tol_gap else 10, budget)
         n_run, small_step, met = design.epochs(R, state, y, w, ws, a, b, pen, random,
                                                rng, loop)
@@ -370,6 +382,9 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         converged = (gap <= tol_gap or met and ws is active) and small_step
         if not np.isfinite(gap):  # overflow: the caller reports it
             break
+        if (not converged and cap < budget and n_run == cap
+                and newton.step(R, state, w, a, positive)):
+            dual, gap = check_gap(n_iter)
     return SolverResult(coef=w, dual_gap=gap, n_iter=n_iter, converged=converged,
                         history=history, extrapolated=loop.anderson)
 

@@ -173,12 +173,14 @@ class FoldGrams:
         r = np.sqrt(s)
         u = (y - y_offset[0]) * r
         tests = [test for _, test in folds]
-        grams, z, zu = _fold_sums(X, tests, x_offset, r, u, workers)
+        sums = _fold_sums(X, tests, x_offset, r, u, workers)
         self._rows = X, x_offset  # the held-out errors near 0 read the test rows
+        p = X.shape[1]
         self._test = [
-            (t, u[t], r[t], _Sums(G, z[k], zu[k], float(r[t] @ u[t]),
-                                  float(u[t] @ u[t]), float(s[t].sum())))
-            for k, (t, G) in enumerate(zip(tests, grams, strict=True))]
+            (t, u[t], r[t], _Sums(np.ascontiguousarray(S[:p, :p]), S[:p, p].copy(),
+                                  S[:p, p + 1].copy(), S[p, p + 1], S[p + 1, p + 1],
+                                  S[p, p]))
+            for t, S in zip(tests, sums, strict=True)]
         # the folds' test rows partition the data: their sums make the full ones
         # (so the full Gram matrix costs no pass of its own)
         parts = [held for *_, held in self._test]
@@ -234,20 +236,23 @@ _THREAD_BYTES = 2**28
 
 
 def _fold_sums(X, tests, x_offset, r, u, workers):
-    """Per fold ``k`` (the rows ``tests[k]``) the sums ``sum v v'``, ``sum r v``
-    and ``sum u v`` over its rows ``v = (x - x_offset) * r``: arrays of shape
-    (n_folds, p, p), (n_folds, p) and (n_folds, p).
+    """Per fold (the rows ``tests[k]``) the sums ``sum b b'`` over its rows ``b =
+    ((x - x_offset) * r, r, u)``: shape (n_folds, p + 2, p + 2); they hold
+    ``sum s z z'``, ``sum s z``, ``sum s z u``, ``sum s``, ``sum s u`` and
+    ``sum s u^2`` of the module's notation (``r = sqrt(s)``, ``u`` already
+    times ``r``).
 
     One pass over X by chunks of rows: a chunk's rows are gathered fold by fold
     (``_kernels.gather_folds``, in float64) into a buffer that stays in cache,
-    and each fold's part is added to its Gram matrix by BLAS. The chunks are
-    split between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
+    and each fold's part is added to its sums by BLAS. The chunks are split
+    between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
     """
     n, p = X.shape
+    q = p + 2
     n_folds = len(tests)
     if not (X.flags.f_contiguous or X.flags.c_contiguous):
         X = np.asfortranarray(X)
-    rows = max(_CHUNK_BYTES // (8 * p), _MIN_ROWS * n_folds)
+    rows = max(_CHUNK_BYTES // (8 * q), _MIN_ROWS * n_folds)
     fold_of = np.empty(n, dtype=np.int64)
     for k, test in enumerate(tests):
         fold_of[test] = k
@@ -255,30 +260,25 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     order = np.argsort(key, kind="stable")  # by chunk, then fold, then row
     n_chunks = -(-n // rows)
     bounds = np.searchsorted(key[order], np.arange(n_chunks * n_folds + 1))
-    cols = np.arange(p, dtype=np.int64)
 
     def work(chunks):
-        G = np.zeros((n_folds, p, p))
-        z, zu = np.zeros((n_folds, p)), np.zeros((n_folds, p))
-        buf, part = np.empty(rows * p), np.empty((p, p))
-        zc, zuc = np.empty((n_folds, p)), np.empty((n_folds, p))
+        S = np.zeros((n_folds, q, q))
+        buf, part = np.empty(rows * q), np.empty((q, q))
         for c in chunks:
             starts = bounds[c * n_folds:(c + 1) * n_folds + 1]
-            K.gather_folds(X, cols, order[starts[0]:starts[-1]], starts - starts[0],
-                           x_offset, r, u, buf, zc, zuc)
-            z += zc
-            zu += zuc
+            K.gather_folds(X, order[starts[0]:starts[-1]], starts - starts[0],
+                           x_offset, r, u, buf)
             for k in range(n_folds):
                 a, b = starts[k] - starts[0], starts[k + 1] - starts[0]
-                B = buf[a * p:b * p].reshape((b - a, p), order="F")
-                G[k] += np.matmul(B.T, B, out=part)
-        return G, z, zu
+                B = buf[a * q:b * q].reshape((b - a, q), order="F")
+                S[k] += np.matmul(B.T, B, out=part)
+        return S
 
-    if n_folds * 8.0 * p * p > _THREAD_BYTES:
+    if n_folds * 8.0 * q * q > _THREAD_BYTES:
         workers = 1
     parts = _in_threads(workers, work, np.array_split(
         np.arange(n_chunks), max(1, min(workers, n_chunks))))
-    return tuple(sum(part[i] for part in parts) for i in range(3))
+    return sum(parts)
 
 
 def _in_threads(workers, func, items):

@@ -18,6 +18,7 @@ from numba import njit
 from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
 from ._epochs import ANDERSON_K, gram_epochs
 from ._kernels import enet_dual, gram_gap_terms, screen_keep
+from ._objective import SCREEN_SLACK
 
 
 @njit(cache=True, nogil=True)
@@ -64,7 +65,8 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
     anderson = extrapolate
     while not converged and n_iter < max_iter:
         if screen:
-            radius = np.sqrt(2.0 * max(primal - value, 0.0))
+            radius = np.sqrt(2.0 * (max(primal - value, 0.0)
+                                    + SCREEN_SLACK * abs(primal)))
             kept, removed = screen_keep(XtR, col_norms, active, scale, radius, a,
                                         positive)
             if removed.shape[0] > 0:

@@ -418,43 +418,36 @@ def gram_gap_terms(q, Gw, w, yty, idx, XtR):
 # ------------------------------------------------------------ cross-validation folds
 
 
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def gather_folds(X, cols, order, starts, x_offset, r, u, out, z, zu):
-    """Copy the rows of every fold, centered and weighted, into one float64 buffer.
+@njit(cache=True, nogil=True)
+def gather_folds(X, order, starts, x_offset, r, u, out):
+    """Copy rows of X, fold by fold, centered and weighted, into one float64 buffer.
 
-    Fold ``k`` is the rows ``order[starts[k]:starts[k + 1]]``; for its ``m``-th row
-    ``i`` and each column ``j`` of ``cols``, ``v = (X[i, j] - x_offset[j]) * r[i]``
-    goes to row ``m`` of the fold's Fortran-ordered block (``out[starts[k] * p:
-    starts[k + 1] * p]``), and ``z[k, j] = sum r[i] v``, ``zu[k, j] = sum u[i] v``
-    over the fold's rows. Threads may split ``cols``.
+    Fold ``k`` is the rows ``order[starts[k]:starts[k + 1]]`` (``rows`` of them);
+    its block is the Fortran-ordered (rows, p + 2) matrix at ``out[starts[k] *
+    (p + 2):]``, whose ``m``-th row, for row ``i`` of X, is ``(X[i] - x_offset) *
+    r[i]`` followed by ``r[i]`` and ``u[i]`` (so that the block's ``B'B`` holds
+    every sum of the fold's terms).
     """
     p = X.shape[1]
+    q = p + 2
     by_rows = X.strides[0] > X.strides[1]  # C-ordered: read a row at a time
     for k in range(starts.shape[0] - 1):
         a = starts[k]
         rows = starts[k + 1] - a
+        base = a * q
+        rk = out[base + p * rows:base + (p + 1) * rows]
+        for m in range(rows):
+            rk[m] = r[order[a + m]]
+            out[base + (p + 1) * rows + m] = u[order[a + m]]
         if by_rows:
-            for j in cols:
-                z[k, j] = 0.0
-                zu[k, j] = 0.0
             for m in range(rows):
                 i = order[a + m]
-                for j in cols:
-                    v = (X[i, j] - x_offset[j]) * r[i]
-                    out[a * p + j * rows + m] = v
-                    z[k, j] += r[i] * v
-                    zu[k, j] += u[i] * v
-            continue
-        for j in cols:
-            off = x_offset[j]
-            base = a * p + j * rows
-            zs = 0.0
-            zus = 0.0
-            for m in range(rows):
-                i = order[a + m]
-                v = (X[i, j] - off) * r[i]
-                out[base + m] = v
-                zs += r[i] * v
-                zus += u[i] * v
-            z[k, j] = zs
-            zu[k, j] = zus
+                for j in range(p):
+                    out[base + j * rows + m] = (X[i, j] - x_offset[j]) * rk[m]
+        else:
+            for j in range(p):
+                col = X[:, j]
+                off = x_offset[j]
+                b = base + j * rows
+                for m in range(rows):
+                    out[b + m] = (col[order[a + m]] - off) * rk[m]

@@ -161,9 +161,11 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     ``theta = dual.scale * R`` (``n * D`` is 1-strongly concave), and a feature whose
     correlation with every point of that ball stays below ``n l1`` is zero at the
     optimum. Returns ``(kept, removed)``: the features of ``idx`` (int64) that are
-    not provably zero, and those that are.
+    not provably zero, and those that are. (The gap is taken with a margin for
+    rounding, ``SCREEN_SLACK``.)
     """
-    scale, radius = float(dual.scale), float(np.sqrt(2.0 * n * dual.gap))
+    scale = float(dual.scale)
+    radius = float(np.sqrt(2.0 * n * (dual.gap + SCREEN_SLACK * abs(dual.primal))))
     if idx.shape[0] > _SCREEN_IN_NUMPY:
         return _kernels.screen_keep(XtR, col_norms, idx, scale, radius, n * l1,
                                     bool(positive))
@@ -177,6 +179,11 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
 
 
 _SCREEN_IN_NUMPY = 256  # features; beyond, the kernel is faster per call
+# The computed gap can fall short of the true one by rounding (a few ulps of P),
+# and at an exact solution (gap 0, after a Newton step) the correlations of the
+# support with the dual point fall below n l1 by as much: screening takes the gap
+# plus this fraction of P, so that a solution does not screen out its support.
+SCREEN_SLACK = 1e-12
 
 
 def soft_threshold(z, threshold):

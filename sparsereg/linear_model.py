@@ -79,18 +79,21 @@ class ElasticNet(LinearBase):
         gradient steps (ISTA/FISTA), each of which reads X about twice. FISTA solves
         all targets of a 2-D y at once with matrix products.
     anderson : bool or "auto", default="auto"
-        Anderson extrapolation of the coordinate-descent iterates (``solver="cd"``,
-        cyclic selection): every 6 epochs the last iterates are combined into a
-        better one, kept only if it lowers the objective. Same objective and
-        stopping rule, often 3-5x fewer epochs on correlated features and tight
-        ``tol``. "auto" extrapolates on the problems CD solves with working sets
-        (more than 500 features, no penalty factors or bounds), whose iterates
-        differ from scikit-learn's anyway; on the others CD runs scikit-learn's
-        iterates for at least 200 epochs and 1e7 multiply-adds (n x features per
-        epoch), so that a fit that ends by then (every small problem) has
-        scikit-learn's ``coef_`` at any ``tol`` (to rounding), and extrapolates
-        after that. True: everywhere (``coef_`` then agrees with scikit-learn's to
-        within ``tol`` only); False: never.
+        Acceleration of the coordinate-descent iterates (``solver="cd"``, cyclic
+        selection): Anderson extrapolation (every 6 epochs the last iterates are
+        combined into a better one, kept only if it lowers the objective) and,
+        where CD is slow, Newton steps on the current support (kept only if they
+        lower the objective; l1 > 0, dense X or a Gram matrix, no penalty factors
+        or bounds but ``positive``). Same objective and stopping rule, often 3-5x
+        fewer epochs on correlated features and tight ``tol``. "auto" accelerates
+        on the problems CD solves with working sets (more than 500 features, no
+        penalty factors or bounds), whose iterates differ from scikit-learn's
+        anyway; on the others CD runs scikit-learn's iterates for at least 200
+        epochs and 1e7 multiply-adds (n x features per epoch), so that a fit that
+        ends by then (every small problem) has scikit-learn's ``coef_`` at any
+        ``tol`` (to rounding), and accelerates after that. True: everywhere
+        (``coef_`` then agrees with scikit-learn's to within ``tol`` only); False:
+        never. See the user guide.
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative multipliers of each feature's penalty, l1 and l2 terms alike
         (glmnet's ``penalty.factor``): feature j is penalized by
@@ -250,7 +253,8 @@ class Lasso(ElasticNet):
     solver : {"cd", "ista", "fista"}, default="cd"
         Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
     anderson : bool or "auto", default="auto"
-        Anderson extrapolation of coordinate descent (see :class:`ElasticNet`).
+        Acceleration of coordinate descent: Anderson extrapolation and Newton
+        steps on the support (see :class:`ElasticNet`).
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multipliers of ``alpha`` (0: unpenalized), see
         :class:`ElasticNet`.

@@ -307,11 +307,12 @@ _CV_DOC = """
     solver : {{"cd", "ista", "fista"}}, default="cd"
         The path solver (see :class:`~sparsereg.ElasticNet`).
     anderson : bool or "auto", default="auto"
-        Anderson extrapolation of coordinate descent (see
-        :class:`~sparsereg.ElasticNet`), for every solve: folds, full-data path and
-        final fit. "auto": on problems with working sets (more than 500
-        features), and elsewhere once plain CD creeps (see
-        :class:`~sparsereg.ElasticNet`), from then on for the rest of the path.
+        Acceleration of coordinate descent, Anderson extrapolation and Newton
+        steps on the support (see :class:`~sparsereg.ElasticNet`), for every
+        solve: folds, full-data path and final fit. "auto": on problems with
+        working sets (more than 500 features), and elsewhere once plain CD creeps
+        (see :class:`~sparsereg.ElasticNet`), from then on for the rest of the
+        path.
     alpha_rule : {{"min", "1se"}} or callable, default="min"
         "min": the alpha of the smallest mean CV error (scikit-learn). "1se":
         glmnet's ``lambda.1se``, the largest alpha whose mean error is within one

@@ -463,14 +463,14 @@ def test_fold_sums_equal_the_sums_over_each_folds_rows(monkeypatch, layout, dtyp
     x_offset = rng.standard_normal(p)
     r, u = rng.uniform(0.5, 2.0, n), rng.standard_normal(n)
     # chunks of 256 rows: 4 chunks, the last one short, folds uneven per chunk
-    monkeypatch.setattr(_cv_folds, "_CHUNK_BYTES", 8 * p * 200)
-    G, z, zu = _cv_folds._fold_sums(X, tests, x_offset, r, u, workers)
+    monkeypatch.setattr(_cv_folds, "_CHUNK_BYTES", 8 * (p + 2) * 200)
+    S = _cv_folds._fold_sums(X, tests, x_offset, r, u, workers)
     for k, t in enumerate(tests):
-        V = (X[t].astype(np.float64) - x_offset) * r[t, None]
-        np.testing.assert_allclose(G[k], V.T @ V, rtol=1e-12)
-        np.testing.assert_allclose(z[k], V.T @ r[t], rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(zu[k], V.T @ u[t], rtol=1e-12, atol=1e-12)
-    assert G.shape == (4, p, p) and np.array_equal(G, G.transpose(0, 2, 1))
+        V = np.column_stack([(X[t].astype(np.float64) - x_offset) * r[t, None],
+                             r[t], u[t]])
+        np.testing.assert_allclose(S[k], V.T @ V, rtol=1e-12, atol=1e-12)
+    assert S.shape == (4, p + 2, p + 2)
+    np.testing.assert_array_equal(S, S.transpose(0, 2, 1))
 
 
 def test_gram_folds_take_any_memory_layout():

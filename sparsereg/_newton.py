@@ -1,0 +1,118 @@
+"""Newton steps on the support, between coordinate-descent epochs.
+
+Coordinate descent converges linearly, and slowly where the features of the
+support are strongly correlated: near the end of a regularization path with
+p > n, a working set of about n features can take hundreds of epochs per alpha.
+Once the support ``S`` and its signs ``s`` are those of the solution, the rest is
+a linear system: on the orthant of ``s`` the objective (sum scaling, see
+``_kernels.py``) is the quadratic
+
+    f(w) = 1/2 ||y - X_S w_S||^2 + a s'w_S + b/2 ||w_S||^2,
+
+whose minimizer is ``w_S + d`` with ``H d = X_S'R - a s - b w_S``,
+``H = X_S'X_S + b I`` (Newton's step; ``X_S'R`` at the current residual). Along
+``d`` the quadratic decreases up to the full step, so the step is cut where a
+coefficient would change sign (that coefficient becomes 0) and then lowers ``P``
+in exact arithmetic; it is kept only if it lowers ``P`` as computed, so rounding in
+an ill-conditioned ``H`` cannot make things worse. CD then goes on from there: if
+the support was right, its next epoch finds nothing to change.
+
+A step costs about ``n |S|^2 / 2 + |S|^3 / 3`` multiply-adds (``X_S'X_S`` and the
+solve, by numpy: mixing scipy's BLAS, a second thread pool, with numpy's between
+numba epochs made each step take milliseconds) plus a fixed Python cost; it is
+tried after that much work of epochs has failed to converge, and each failed step
+doubles the epochs before the next one.
+"""
+
+import numpy as np
+
+# The fixed cost of a step (Python, LAPACK calls), in multiply-adds of epochs.
+_OVERHEAD = 300_000
+# Epochs between tries at least (most warm-started alphas converge within them).
+_MIN_EPOCHS = 10
+
+
+class SupportNewton:
+    """Newton steps for one :func:`_cd.cd_solve` call: on the dense design ``X``
+    (centered and weighted, Fortran-ordered) or on the Gram matrix ``G`` (then the
+    "residual" is ``G w``), ``n`` rows, ``b`` the l2 weight (sum scaling)."""
+
+    def __init__(self, n, b, X=None, G=None):
+        self.n, self.b, self.X, self.G = n, b, X, G
+        self.wait = 1.0  # epochs before the next try, in units of a step's cost
+
+    def epochs_before_try(self, n_support, n_set):
+        """How many epochs on ``n_set`` features cost as much as a step on a
+        support of ``n_support`` (times the back-off factor)."""
+        m = n_support
+        if self.G is None:  # X_S'X_S, and epochs of two passes over n rows
+            step, epoch = self.n * m * m / 2, 2.0 * self.n * max(n_set, 1)
+        else:  # G[S, S], and epochs updating G w (p) per coordinate
+            step, epoch = m * m, 2.0 * self.G.shape[0] * max(n_set, 1)
+        step += m**3 / 3 + _OVERHEAD
+        return max(_MIN_EPOCHS, int(self.wait * step / epoch))
+
+    def step(self, R, state, w, a, positive):
+        """Take the step from ``w`` (and its residual ``R``, updated in place; for
+        a Gram design ``R = G w`` and ``state = (q, yty)``); returns whether ``P``
+        decreased."""
+        S = np.flatnonzero(w)
+        b = self.b
+        if S.size == 0 or (b == 0.0 and S.size >= self.n):
+            self.wait *= 2.0  # singular system: wait longer
+            return False
+        q = None if self.G is None else state[0]
+        if q is None:
+            XS = np.asarray(self.X[:, S], dtype=np.float64, order="F")
+            H, XtR = XS.T @ XS, XS.T @ R
+        else:  # R is G w
+            XS = None
+            H, XtR = self.G[np.ix_(S, S)], q[S] - R[S]
+        wS = w[S]
+        s = np.sign(wS)
+        H[np.diag_indices_from(H)] += b
+        try:  # (numpy's LAPACK: the same thread pool as its products)
+            d = np.linalg.solve(H, XtR - a * s - b * wS)
+        except np.linalg.LinAlgError:
+            self.wait *= 2.0
+            return False
+        new = wS + d
+        crossing = new * s < 0.0
+        t = 1.0
+        if crossing.any():  # stop where the first coefficient reaches 0
+            stops = -wS[crossing] / d[crossing]
+            t = float(stops.min())
+            new = wS + t * d
+            new[np.flatnonzero(crossing)[np.argmin(stops)]] = 0.0
+        if positive:
+            np.maximum(new, 0.0, out=new)
+        d = new - wS
+        before = _objective(R, q, w, a, b, S)
+        self._apply(R, S, d, XS)
+        w[S] = new
+        if not _objective(R, q, w, a, b, S) < before:  # rounding: undo
+            self._apply(R, S, -d, XS)
+            w[S] = wS
+            self.wait *= 2.0
+            return False
+        if t < 1.0:
+            self.wait *= 2.0
+        return True
+
+    def _apply(self, R, S, d, XS):
+        """Update the residual (dense) or ``G w`` (Gram) for ``w[S] += d``."""
+        if XS is not None:
+            R -= XS @ d
+        else:
+            R += self.G[:, S] @ d
+
+
+def _objective(R, q, w, a, b, S):
+    """``P`` in the sum scaling (``w`` zero outside ``S``); with a Gram design
+    (``R = G w``) up to the constant ``yty / 2``."""
+    wS = w[S]
+    penalty = a * np.abs(wS).sum() + 0.5 * b * (wS @ wS)
+    if q is None:
+        return 0.5 * (R @ R) + penalty
+    # 1/2 ||y - Xw||^2 = 1/2 yty - w'q + 1/2 w'Gw
+    return -(wS @ q[S]) + 0.5 * (wS @ R[S]) + penalty
