@@ -244,7 +244,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     ``CREEP_EPOCHS`` epochs of plain cyclic CD costing ``CREEP_WORK``
     multiply-adds, so that the problems solved within them keep scikit-learn's
     iterates and the slow ones (correlated features: thousands of epochs) are
-    extrapolated, by then usually on a settled support.
+    extrapolated, by then usually on a settled support. Where it extrapolates, CD
+    also takes Newton steps on the support (``_newton.py``) once epochs costing as
+    much as a step have not converged (dense and Gram designs, no unpenalized
+    features, the plain elastic net).
 
     ``pen`` (:func:`~sparsereg._objective.penalty_array`) gives per-feature penalty
     factors and bounds (default: from ``positive``); ``w`` is first clipped into the
@@ -350,9 +353,9 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             loop.anderson = n_iter >= creep
             if not loop.anderson:
                 budget = min(budget, creep - n_iter)
-        cap = budget
+        cap = budget  # epochs of this call
         if newton is not None and (loop.anderson or not late):
-            cap = min(budget, newton.epochs_before_try(nnz, ws.size))
+            cap = min(budget, newton.epochs_left(nnz, ws.size))
         if ws is active:
             # the gap is looked at inside the jitted loop after every small step;
             # back here every _MAX_CHECKS of them to screen (not at all when the
@@ -382,7 +385,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         converged = (gap <= tol_gap or met and ws is active) and small_step
         if not np.isfinite(gap):  # overflow: the caller reports it
             break
-        if (not converged and cap < budget and n_run == cap
+        if (cap < budget and newton.ran(n_run, cap) and not converged
                 and newton.step(R, state, w, a, positive)):
             dual, gap = check_gap(n_iter)
     return SolverResult(coef=w, dual_gap=gap, n_iter=n_iter, converged=converged,

@@ -177,9 +177,8 @@ class FoldGrams:
         self._rows = X, x_offset  # the held-out errors near 0 read the test rows
         p = X.shape[1]
         self._test = [
-            (t, u[t], r[t], _Sums(np.ascontiguousarray(S[:p, :p]), S[:p, p].copy(),
-                                  S[:p, p + 1].copy(), S[p, p + 1], S[p + 1, p + 1],
-                                  S[p, p]))
+            (t, u[t], r[t], _Sums(S[:p, :p], S[:p, p], S[:p, p + 1], S[p, p + 1],
+                                  S[p + 1, p + 1], S[p, p]))
             for t, S in zip(tests, sums, strict=True)]
         # the folds' test rows partition the data: their sums make the full ones
         # (so the full Gram matrix costs no pass of its own)
@@ -289,9 +288,6 @@ def _in_threads(workers, func, items):
         return list(pool.map(func, items))
 
 
-_CONTROLLER = []  # threadpoolctl's view of the BLAS libraries, made on first use
-
-
 class blas_on_one_thread:
     """Context: BLAS limited to one thread; gives how many it had (the threads
     the caller may run instead).
@@ -300,21 +296,36 @@ class blas_on_one_thread:
     one, and its threads busy-wait for ~0.1 s after a call: a threaded BLAS call
     just before our own threads start (a sum of squares of X, say) slows them
     down 2x on two cores. So the BLAS calls before and between them run here.
+    The limit is process-wide: contexts entered by several threads at once (CV
+    fits in a threaded grid search) share one limit, lifted by the last to leave.
     """
 
-    def __enter__(self):
-        if not _CONTROLLER:
-            from threadpoolctl import ThreadpoolController
+    _lock = threading.Lock()
+    _blas = None  # threadpoolctl's view of the BLAS libraries, made on first use
+    _depth, _limiter, _threads = 0, None, 1
 
-            _CONTROLLER.append(ThreadpoolController().select(user_api="blas"))
-        blas = _CONTROLLER[0]
-        workers = max([lib.num_threads for lib in blas.lib_controllers], default=1)
-        self._limit = blas.limit(limits=1)
-        self._limit.__enter__()
-        return workers
+    def __enter__(self):
+        cls = type(self)
+        with cls._lock:
+            if cls._depth == 0:
+                if cls._blas is None:
+                    from threadpoolctl import ThreadpoolController
+
+                    cls._blas = ThreadpoolController().select(user_api="blas")
+                cls._threads = max([lib.num_threads for lib in
+                                    cls._blas.lib_controllers], default=1)
+                cls._limiter = cls._blas.limit(limits=1)
+            cls._depth += 1
+            return cls._threads
 
     def __exit__(self, *exc):
-        return self._limit.__exit__(*exc)
+        cls = type(self)
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0:
+                cls._limiter.restore_original_limits()
+                cls._limiter = None
+        return False
 
 
 class _HeldOut:

@@ -40,6 +40,16 @@ class SupportNewton:
     def __init__(self, n, b, X=None, G=None):
         self.n, self.b, self.X, self.G = n, b, X, G
         self.wait = 1.0  # epochs before the next try, in units of a step's cost
+        self.since = 0  # epochs run since the last try
+
+    def epochs_left(self, n_support, n_set):
+        """Epochs still to run before the next try (at least 1)."""
+        return max(1, self.epochs_before_try(n_support, n_set) - self.since)
+
+    def ran(self, n_epochs, left):
+        """Count ``n_epochs`` just run; is a step due (``left`` were left)?"""
+        self.since += n_epochs
+        return n_epochs >= left
 
     def epochs_before_try(self, n_support, n_set):
         """How many epochs on ``n_set`` features cost as much as a step on a
@@ -56,6 +66,7 @@ class SupportNewton:
         """Take the step from ``w`` (and its residual ``R``, updated in place; for
         a Gram design ``R = G w`` and ``state = (q, yty)``); returns whether ``P``
         decreased."""
+        self.since = 0
         S = np.flatnonzero(w)
         b = self.b
         if S.size == 0 or (b == 0.0 and S.size >= self.n):

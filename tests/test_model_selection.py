@@ -473,6 +473,27 @@ def test_fold_sums_equal_the_sums_over_each_folds_rows(monkeypatch, layout, dtyp
     np.testing.assert_array_equal(S, S.transpose(0, 2, 1))
 
 
+def test_blas_limit_is_lifted_by_the_last_of_concurrent_users():
+    from sparsereg._cv_folds import blas_on_one_thread
+
+    with blas_on_one_thread():  # (the BLAS libraries loaded then: numpy's at least)
+        pass
+
+    def blas_threads():  # (read in the thread that set them)
+        return [lib.num_threads for lib in blas_on_one_thread._blas.lib_controllers]
+
+    before = blas_threads()
+    first, second = blas_on_one_thread(), blas_on_one_thread()
+    # two fits in threads of a grid search: entered and left in crossed order
+    assert first.__enter__() == max(before)
+    assert second.__enter__() == max(before)  # what BLAS had, not the limit
+    assert set(blas_threads()) == {1}
+    first.__exit__(None, None, None)
+    assert set(blas_threads()) == {1}  # the second is still inside
+    second.__exit__(None, None, None)
+    assert blas_threads() == before
+
+
 def test_gram_folds_take_any_memory_layout():
     X, y = make_data(400, 9, rho=0.5, seed=8)
     kw = dict(cv=KFold(5, shuffle=True, random_state=0), alphas=20, **TIGHT)
