@@ -26,8 +26,11 @@ doubles the epochs before the next one.
 
 import numpy as np
 
-# The fixed cost of a step (Python, LAPACK calls), in multiply-adds of epochs.
-_OVERHEAD = 300_000
+# The fixed cost of a step (Python, the LAPACK call, the full gap check after it),
+# in multiply-adds of epochs: about 0.1 ms at the ~10 multiply-adds per ns of
+# epochs on this project's machine. (A third of it made well-conditioned paths,
+# whose alphas converge in tens of epochs, 20-40% slower.)
+_OVERHEAD = 1_000_000
 # Epochs between tries at least (most warm-started alphas converge within them).
 _MIN_EPOCHS = 10
 
@@ -69,8 +72,8 @@ class SupportNewton:
         self.since = 0
         S = np.flatnonzero(w)
         b = self.b
-        if S.size == 0 or (b == 0.0 and S.size >= self.n):
-            self.wait *= 2.0  # singular system: wait longer
+        if S.size == 0 or (b == 0.0 and S.size >= self.n - 1):
+            self.wait *= 2.0  # singular (centered X has rank n - 1): wait longer
             return False
         q = None if self.G is None else state[0]
         if q is None:
