@@ -24,11 +24,10 @@ both libraries, the answers are checked to agree (``alpha_`` equal, ``best_score
 within 1e-8 relative; a warning row otherwise) and the fits are timed the same way,
 each timed sample being the mean of enough fits to last ~0.5 s (they take ms).
 
-The default sizes of the p > n problems are scaled down from the specified ones
-(``--size spec``: dense 500 x 2000, sparse 5000 x 20000) so that a run takes
-minutes; n >> p is 100000 x 100 in both; see ``SIZES``. The result is a Markdown
-table on stdout; progress goes to stderr. The machine description, problem makers
-and timing helpers come from ``bench_cd.py``.
+The default sizes are scaled down from the specified ones (``--size spec``: dense
+500 x 2000, sparse 5000 x 20000, n >> p 100000 x 100) so that a run takes minutes;
+see ``SIZES``. The result is a Markdown table on stdout; progress goes to stderr. The
+machine description, problem makers and timing helpers come from ``bench_cd.py``.
 """
 
 import argparse
@@ -61,16 +60,15 @@ RIDGE_SAMPLE_SECONDS = 0.5
 
 # Problem sizes. "spec" are the sizes the benchmark was specified with; a full run
 # at them takes hours (scikit-learn alone: ~20 s per dense and ~70 s per sparse
-# LassoCV fit at tol=1e-8 with eps=1e-2), so the default run scales the p > n
-# LassoCV problems down: dense 2.5x smaller in n and p, sparse 5x smaller in n and
-# p with 5x the density (the same ~5 nonzeros per column). The n >> p problem keeps
-# the speed issue's size, 100000 x 100 (scikit-learn: about 1 s per fit).
+# LassoCV fit at tol=1e-8 with eps=1e-2), so the default run scales the LassoCV
+# problems down to run in about 4.5 minutes: dense 2.5x smaller in n and p, sparse
+# 5x smaller in n and p with 5x the density (the same ~5 nonzeros per column).
 SIZES = {
     "quick": {"dense": (100, 400, 10), "sparse": (400, 1600, 1.25e-2),
               "tall": (2000, 20, 5), "ridge_tall": (400, 50),
               "ridge_wide": (100, 600), "ridge_default": (1000, 100)},
     "default": {"dense": (200, 800, 50), "sparse": (1000, 4000, 5e-3),
-                "tall": (100000, 100, 20), "ridge_tall": (2000, 200),
+                "tall": (20000, 100, 20), "ridge_tall": (2000, 200),
                 "ridge_wide": (300, 3000), "ridge_default": (10000, 500)},
     "spec": {"dense": (500, 2000, 50), "sparse": (5000, 20000, 1e-3),
              "tall": (100000, 100, 20), "ridge_tall": (2000, 200),
