@@ -76,8 +76,19 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     ``opts`` is an estimator carrying the solver options (solver, tol, max_iter,
     positive, selection, random_state, precompute). Returns ``coefs`` of shape
     (n_targets, n_features, n_alphas), ``gaps`` and ``n_iters`` of shape
-    (n_targets, n_alphas).
+    (n_targets, n_alphas). A :class:`ConvergenceWarning` names the alphas that
+    did not converge.
     """
+    coefs, gaps, n_iters, failed = solve_path(opts, problem, alphas, l1_ratio,
+                                              coef_init, verbose)
+    warn_unconverged(failed, len(alphas), stacklevel=4)
+    return coefs, gaps, n_iters
+
+
+def solve_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
+    """:func:`compute_path` without its warning (none: safe in threads, where
+    ``warnings.catch_warnings`` is not); its fourth item lists the alphas that did
+    not converge."""
     n_targets, p = problem.n_targets, problem.n_features
     solve = make_solver(opts, problem)
     W = np.zeros((n_targets, p)) if coef_init is None else np.array(
@@ -93,13 +104,18 @@ def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
         coefs, gaps, n_iters, converged = _per_alpha(solve, alphas, weights, W,
                                                      verbose)
     failed = [alpha for alpha, ok in zip(alphas, converged, strict=True) if not ok]
+    return coefs, gaps, n_iters, failed
+
+
+def warn_unconverged(failed, n_alphas, stacklevel=2):
+    """The :class:`ConvergenceWarning` of a path whose alphas ``failed`` (of
+    ``n_alphas``) did not converge; nothing if none."""
     if failed:
         warnings.warn(
-            f"Objective did not converge for {len(failed)} of {len(alphas)} alphas of "
+            f"Objective did not converge for {len(failed)} of {n_alphas} alphas of "
             f"the path (the smallest: alpha={min(failed):.4g}); increase max_iter or "
-            "tol.", ConvergenceWarning, stacklevel=3,
+            "tol.", ConvergenceWarning, stacklevel=stacklevel,
         )
-    return coefs, gaps, n_iters
 
 
 def _per_alpha(solve, alphas, weights, W, verbose):

@@ -12,6 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
+from joblib.parallel import get_active_backend
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -26,10 +27,11 @@ from ._base import (
     fit_problem,
 )
 from ._cv_common import argmin_tied, cv_results_table
-from ._cv_folds import FoldGrams, blas_on_one_thread, fold_errors
-from ._path import compute_path, resolve_alphas
+from ._cv_folds import FoldGrams, fold_errors
+from ._path import resolve_alphas, solve_path, warn_unconverged
 from ._ridge_cv import RidgeCV
 from ._scale import DataScale
+from ._threads import blas_on_one_thread, in_threads
 
 
 class AlphaGridEdgeWarning(UserWarning):
@@ -119,27 +121,17 @@ class _CVBase(LinearBase):
             Xs, ys = scale.down(X), scale.down(y)
             grams = (FoldGrams(Xs, ys, sw, self.fit_intercept, folds, workers)
                      if gram_folds else None)
-        full = (Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
-                if grams is None else grams.full)
-        pen = estimator_penalty(self, X.shape[1])
-        grids = np.array([resolve_alphas(self.alphas, full, r, self.eps, self.positive,
-                                         pen) for r in l1_ratios])
-        if _is_grid_given(self.alphas):
-            grids = scale.penalty(grids)
-        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
-        jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(fold_errors)(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i],
-                                 scorer, scale, None if grams is None else (grams, k))
-            for i, k in jobs
-        )
-        err = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
-        support = np.empty((len(l1_ratios), len(folds), X.shape[1], grids.shape[1]),
-                           dtype=bool)
-        for (i, k), (e, s) in zip(jobs, errors, strict=True):
-            err[i, :, k], support[i, k] = e, s
-        paths = [compute_path(self, full, grids[i], l1_ratios[i], verbose=self.verbose)
-                 for i in range(len(l1_ratios))]
+            full = (Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
+                    if grams is None else grams.full)
+            pen = estimator_penalty(self, X.shape[1])
+            grids = np.array([resolve_alphas(self.alphas, full, r, self.eps,
+                                             self.positive, pen) for r in l1_ratios])
+            if _is_grid_given(self.alphas):
+                grids = scale.penalty(grids)
+            scorer = (None if self.scoring is None
+                      else check_scoring(self, self.scoring))
+            err, support, paths = self._paths((Xs, ys, sw), folds, grids, l1_ratios,
+                                              scorer, scale, (grams, full), workers)
         if scorer is None:  # mean squared errors in the user's units
             err = scale.user_units(err, "The cross-validation errors")
         if not np.all(np.isfinite(err)):
@@ -153,8 +145,44 @@ class _CVBase(LinearBase):
         self._refit(X, y, sw, None if grams is None else (full, scale))
         return self
 
+    def _paths(self, data, folds, grids, l1_ratios, scorer, scale, problems, workers):
+        """The held-out errors (shape (n_l1_ratios, n_alphas, n_folds)) and supports
+        of every (l1_ratio, fold) job, and the full-data paths; ``data = (Xs, ys,
+        sw)``, ``problems = (FoldGrams or None, the full problem)``.
+
+        The jobs run under ``n_jobs`` with joblib, the full-data paths after them.
+        On the Gram route (``grams``) with ``n_jobs=None`` and no joblib context
+        asking for more (and no ``verbose`` progress to print), a job is a Gram-CD
+        path of milliseconds: jobs and full-data paths run together in ``workers``
+        threads, the threads BLAS had (it is on one thread meanwhile), as BLAS
+        would run its products; threadpoolctl limits both."""
+        (Xs, ys, sw), (grams, full) = data, problems
+        jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
+        fold_args = [(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i], scorer,
+                      scale, None if grams is None else (grams, k)) for i, k in jobs]
+        full_args = [(self, full, grids[i], l1_ratios[i], None, self.verbose)
+                     for i in range(len(l1_ratios))]
+        if grams is not None and not self.verbose and _joblib_alone(self.n_jobs):
+            out = in_threads(workers, lambda task: task[0](*task[1]),
+                             [(solve_path, a) for a in full_args]
+                             + [(fold_errors, a) for a in fold_args])
+            paths, errors = out[:len(full_args)], out[len(full_args):]
+        else:
+            errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose,
+                              prefer="threads")(
+                delayed(fold_errors)(*args) for args in fold_args)
+            paths = [solve_path(*args) for args in full_args]
+        for *_, failed in paths:  # the full paths' warnings, from this thread
+            warn_unconverged(failed, grids.shape[1], stacklevel=4)
+        err = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
+        support = np.empty((len(l1_ratios), len(folds), Xs.shape[1], grids.shape[1]),
+                           dtype=bool)
+        for (i, k), (e, s) in zip(jobs, errors, strict=True):
+            err[i, :, k], support[i, k] = e, s
+        return err, support, paths
+
     def _store(self, err, support, grids, l1_ratios, paths):
-        coef_path = np.array([c[0] for c, _, _ in paths])  # (n_l1, p, n_alphas)
+        coef_path = np.array([c[0] for c, *_ in paths])  # (n_l1, p, n_alphas)
         n_nonzero = np.count_nonzero(coef_path, axis=1)  # (n_l1, n_alphas)
         self.cv_results_ = cv_results_table(err, grids, l1_ratios, n_nonzero)
         i_min, j_min = np.unravel_index(argmin_tied(err.mean(axis=2)),
@@ -239,6 +267,18 @@ def _is_grid_given(alphas):
                                    and not isinstance(alphas, bool)))
 
 
+def _joblib_alone(n_jobs):
+    """Would joblib run the jobs one at a time: ``n_jobs=None`` and no
+    ``parallel_config`` / ``parallel_backend`` context giving more (dask's
+    backend runs on its cluster by default)?"""
+    if n_jobs is not None:
+        return False
+    backend, context_jobs = get_active_backend()
+    if context_jobs is None:
+        context_jobs = getattr(backend, "default_n_jobs", 1)
+    return context_jobs == 1
+
+
 def _one_se_index(err, alphas):
     """glmnet's lambda.1se: the largest alpha whose mean error is within one
     standard error (sample std of the fold errors / sqrt(n_folds)) of the minimum."""
@@ -297,7 +337,10 @@ _CV_DOC = """
     n_jobs : int, default=None
         Folds (and l1_ratios) run in parallel through joblib, in threads by default
         (the compiled kernels release the GIL); under
-        ``joblib.parallel_backend("dask")`` they run on a dask cluster.
+        ``joblib.parallel_backend("dask")`` they run on a dask cluster. With None,
+        dense n > p folds solved from Gram matrices (see the user guide) run in
+        as many threads as BLAS has, as BLAS's own products would
+        (``threadpoolctl`` limits them).
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None

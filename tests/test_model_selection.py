@@ -1,6 +1,9 @@
 """LassoCV / ElasticNetCV: agreement with scikit-learn, selection rules, results."""
 
 import pickle
+import sys
+import threading
+import time
 import warnings
 
 import numpy as np
@@ -474,7 +477,7 @@ def test_fold_sums_equal_the_sums_over_each_folds_rows(monkeypatch, layout, dtyp
 
 
 def test_blas_limit_is_lifted_by_the_last_of_concurrent_users():
-    from sparsereg._cv_folds import blas_on_one_thread
+    from sparsereg._threads import blas_on_one_thread
 
     with blas_on_one_thread():  # (the BLAS libraries loaded then: numpy's at least)
         pass
@@ -514,3 +517,85 @@ def test_gram_folds_in_processes_equal_the_sequential_fit():
                               n_jobs=2).fit(X, y)
     np.testing.assert_array_equal(par.mse_path_, seq.mse_path_)
     assert (par.alpha_, par.l1_ratio_) == (seq.alpha_, seq.l1_ratio_)
+
+
+def test_gram_route_runs_its_paths_in_threads_as_joblib_would(monkeypatch):
+    from sparsereg import _threads, model_selection
+
+    calls = []
+
+    def recording(workers, func, items):
+        calls.append((workers, len(items)))
+        return _threads.in_threads(2, func, items)  # two threads on any machine
+
+    monkeypatch.setattr(model_selection, "in_threads", recording)
+    X, y = make_data(200, 15, rho=0.7, seed=12)
+    kw = dict(l1_ratio=[0.2, 0.7, 1.0], cv=KFold(4, shuffle=True, random_state=3),
+              alphas=30, tol=1e-9)
+    threads = sr.ElasticNetCV(**kw).fit(X, y)
+    assert [n for _, n in calls] == [3 + 3 * 4]  # full paths + (l1_ratio, fold) jobs
+    joblib_ = sr.ElasticNetCV(n_jobs=1, **kw).fit(X, y)  # joblib, full paths after
+    assert len(calls) == 1
+    import joblib
+
+    with joblib.parallel_backend("threading", n_jobs=2):  # the context's n_jobs
+        in_context = sr.ElasticNetCV(**kw).fit(X, y)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(in_context.mse_path_, joblib_.mse_path_)
+    for name in ("mse_path_", "coef_path_", "alphas_", "coef_", "intercept_"):
+        np.testing.assert_array_equal(getattr(threads, name), getattr(joblib_, name))
+    assert (threads.alpha_, threads.l1_ratio_) == (joblib_.alpha_, joblib_.l1_ratio_)
+
+
+@pytest.mark.filterwarnings("ignore::sparsereg.AlphaGridEdgeWarning")
+def test_gram_route_warns_for_the_full_path_only_and_leaves_filters_alone():
+    X, y = make_data(300, 20, rho=0.9, seed=13)
+    filters = list(warnings.filters)
+    with pytest.warns(ConvergenceWarning) as record:
+        sr.LassoCV(cv=5, alphas=10, max_iter=2, tol=1e-12).fit(X, y)
+    paths = [w for w in record if "alphas of the path" in str(w.message)]
+    assert len(paths) == 1  # the full-data path's; the five folds' are silenced
+    assert paths[0].filename == __file__  # attributed to the caller of fit
+    assert warnings.filters == filters
+
+
+def test_in_threads_keeps_order_raises_and_nests_without_deadlock():
+    from sparsereg._threads import in_threads
+
+    seen = set()
+
+    def square(x):
+        seen.add(threading.current_thread().name)
+        time.sleep(0.002)
+        return x * x
+
+    assert in_threads(2, square, list(range(20))) == [x * x for x in range(20)]
+    assert len(seen) == 2  # the caller and a pool thread
+    with pytest.raises(ZeroDivisionError):
+        in_threads(2, lambda x: 1 / x, [3, 2, 1, 0, 5])
+
+    # every pool thread busy with a call that itself runs items in threads
+    def outer(x):
+        return sum(in_threads(2, square, [x, x + 1, x + 2]))
+
+    assert in_threads(4, outer, [0, 10, 20, 30]) == [
+        sum((x + i) ** 2 for i in range(3)) for x in (0, 10, 20, 30)]
+
+
+def _thread_names_in_threads(_):
+    from sparsereg._threads import in_threads
+
+    def name(_):
+        time.sleep(0.002)
+        return threading.current_thread().name
+
+    return len(set(in_threads(2, name, list(range(20)))))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork")
+def test_in_threads_pool_is_made_again_in_a_forked_child():
+    import multiprocessing
+
+    assert _thread_names_in_threads(None) == 2  # the parent's pool exists now
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.map(_thread_names_in_threads, [0]) == [2]  # not a dead thread
