@@ -17,8 +17,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._cd import DenseDesign, GramDesign, SparseDesign, cd_solve
-from ._gram_path import path_solver
 from ._objective import is_plain, penalty_array
 from ._prox_grad import lipschitz_constant, prox_grad_solve
 from ._scale import DataScale
@@ -171,6 +169,8 @@ class Problem:
         return self.Y.shape[1]
 
     def design(self):
+        from ._cd import DenseDesign, SparseDesign  # (imports numba: see _jit.py)
+
         if self.is_sparse:
             return SparseDesign(self.X, self.x_mean if self.fit_intercept else None,
                                 self.sw if self.weighted else None, self.n)
@@ -420,6 +420,8 @@ def make_solver(est, problem):
                                    tol=est.tol, lipschitz=lipschitz, pen=pen,
                                    project=unpen)
     else:
+        from ._cd import cd_solve  # (imports numba: see _jit.py)
+
         gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
         design = gram if gram is not None else problem.design()
         targets = _targets(problem, gram)
@@ -452,6 +454,8 @@ def make_solver(est, problem):
     # a whole path in one jitted call (compute_path), where it applies
     solve.path = None
     if solver == "cd" and gram is not None and not random and unpen is None:
+        from ._gram_path import path_solver
+
         solve.path = path_solver(gram, targets, pen, plain, est.tol, max_iter,
                                  anderson)
     return solve
@@ -580,6 +584,8 @@ def _initial_coef(est, n_targets, n_features):
 
 def _gram_design(est, problem):
     """A GramDesign when ``precompute`` asks for one, else None."""
+    from ._cd import GramDesign
+
     pre = est.precompute
     if isinstance(pre, str):  # "auto" as in scikit-learn's path functions
         pre = problem.n > problem.n_features

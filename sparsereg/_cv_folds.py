@@ -25,7 +25,6 @@ from contextlib import nullcontext
 import numpy as np
 from scipy import sparse
 
-from . import _kernels as K
 from ._base import Problem, _gram_memory_limit, _xt_dot, estimator_penalty
 from ._cv_common import FixedLinear
 from ._path import solve_path
@@ -251,6 +250,8 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     and each fold's part is added to its sums by BLAS. The chunks are split
     between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
     """
+    from ._kernels import gather_folds
+
     n, p = X.shape
     q = p + 2
     n_folds = len(tests)
@@ -271,7 +272,7 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
         buf, part = np.empty(rows * q), np.empty((q, q))
         for c in chunks:
             starts = bounds[c * n_folds:(c + 1) * n_folds + 1]
-            K.gather_folds(X, order[starts[0]:starts[-1]], starts - starts[0],
+            gather_folds(X, order[starts[0]:starts[-1]], starts - starts[0],
                            x_offset, r, u, buf)
             for k in range(n_folds):
                 a, b = starts[k] - starts[0], starts[k + 1] - starts[0]

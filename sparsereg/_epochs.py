@@ -31,8 +31,8 @@ the change in ``w``).
 """
 
 import numpy as np
-from numba import njit
 
+from ._jit import guard_caches, njit
 from ._kernels import (
     _FASTMATH,
     _u,
@@ -368,3 +368,6 @@ def _anderson_record(hist, w, v, active, slot, pen):
     if slot < W.shape[0]:
         return slot, False
     return 0, _anderson_weights(W, c, C) and _extrapolate(W, c, w_acc, active, pen)
+
+
+guard_caches(globals())  # a corrupt cache file recompiles (see _jit.py)

@@ -13,10 +13,10 @@ same path.
 """
 
 import numpy as np
-from numba import njit
 
 from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
 from ._epochs import ANDERSON_K, gram_epochs
+from ._jit import guard_caches, njit
 from ._kernels import enet_dual, gram_gap_terms, screen_keep
 from ._objective import SCREEN_SLACK
 
@@ -160,3 +160,6 @@ def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
         return coefs, gaps, n_iters, converged
 
     return path
+
+
+guard_caches(globals())  # a corrupt cache file recompiles (see _jit.py)

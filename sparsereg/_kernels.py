@@ -23,7 +23,8 @@ accumulator are float64.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import guard_caches, njit
 
 _FASTMATH = {"reassoc", "contract"}  # lets reductions vectorize; no NaN/inf shortcuts
 
@@ -460,3 +461,6 @@ def gather_folds(X, order, starts, x_offset, r, u, out):
             off = x_offset[j]
             for i in range(size):
                 out[dest[i] + j * stride[i]] = (col[i] - off) * r[lo + i]
+
+
+guard_caches(globals())  # a corrupt cache file recompiles (see _jit.py)

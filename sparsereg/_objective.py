@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels
-
 
 def penalty_weights(kind, alpha, l1_ratio=1.0, sum_sample_weight=None):
     """Map an estimator's public parameters to ``(l1, l2)`` of ``P``.
@@ -148,6 +146,8 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
         idx = np.arange(XtR.shape[0])
     if pen is None:
         pen = penalty_array(XtR.shape[0], positive)
+    from . import _kernels  # (imports numba: see _jit.py)
+
     gap, p_sum, best, scale = _kernels.enet_dual(
         XtR, float(R_norm2), float(Ry), R_norm2_primal,
         np.ascontiguousarray(w, dtype=np.float64), idx, n * l1, n * l2, pen)
@@ -167,6 +167,8 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     scale = float(dual.scale)
     radius = float(np.sqrt(2.0 * n * (dual.gap + SCREEN_SLACK * abs(dual.primal))))
     if idx.shape[0] > _SCREEN_IN_NUMPY:
+        from . import _kernels
+
         return _kernels.screen_keep(XtR, col_norms, idx, scale, radius, n * l1,
                                     bool(positive))
     # few features: numpy's temporaries cost less than compiling the kernel, ~0.25 s

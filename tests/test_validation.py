@@ -222,6 +222,36 @@ def test_the_cv_estimators_are_imported_on_first_use():
     assert out.split() == ["0"]
 
 
+def test_numba_is_imported_by_the_first_solver_that_needs_it():
+    """``import sparsereg`` and the fits that use no compiled kernel (Ridge's direct
+    solvers, RidgeCV, the neural networks) leave numba unimported (~0.2 s); the
+    first coordinate-descent fit imports it, with every kernel module's cache
+    guarded (including the Gram path's)."""
+    script = textwrap.dedent("""
+        import sys
+        import warnings
+        import numpy as np
+        import sparsereg as sr
+        from sparsereg.neural_network import MLPRegressor
+        warnings.simplefilter("ignore")
+        rng = np.random.default_rng(0)
+        X, y = rng.standard_normal((40, 5)), rng.standard_normal(40)
+        sr.Ridge().fit(X, y)
+        sr.RidgeCV().fit(X, y)
+        MLPRegressor(max_iter=3).fit(X, y)
+        print("numba" in sys.modules)
+        sr.Lasso(alpha=0.01).fit(X, y)
+        from sparsereg import _epochs, _gram_path, _jit, _kernels
+        kernels = [k for m in (_kernels, _epochs, _gram_path) for k in vars(m).values()
+                   if hasattr(k, "_cache")]
+        print("numba" in sys.modules, len(kernels) > 10,
+              all(isinstance(k._cache, _jit._SafeCache) for k in kernels))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.split() == ["False", "True", "True", "True"]
+
+
 def test_second_process_loads_kernels_from_disk_cache():
     """The numba kernels are compiled once: a fresh process finds them on disk."""
     script = textwrap.dedent("""
