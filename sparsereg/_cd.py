@@ -255,7 +255,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     conditions and are used only without factors and bounds (``plain``: the
     ``_objective.is_plain`` of ``pen``, when the caller knows it). With
     unpenalized features, ``project(XtR, idx, w, R_norm2, Ry)`` gives the gap's
-    residual terms projected off their columns (see ``_base.Unpenalized``).
+    residual terms projected off their columns (see ``_solver.Unpenalized``).
     """
     n = design.n
     a, b = n * l1, n * l2

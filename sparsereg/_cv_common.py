@@ -1,6 +1,11 @@
-"""Pieces shared by the CV estimators: the cv_results_ table and a scorer adapter."""
+"""Pieces shared by the CV estimators: the cv_results_ table, a scorer adapter, the
+selection rules' helpers, the grid-edge warning and the choice of threads."""
+
+import warnings
+from numbers import Integral
 
 import numpy as np
+from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 
 
@@ -46,3 +51,60 @@ def argmin_tied(values, rtol=1e-12):
     if not np.isfinite(best):
         return int(np.argmin(values))
     return int(np.flatnonzero((values <= best + rtol * abs(best)).ravel())[0])
+
+
+class AlphaGridEdgeWarning(UserWarning):
+    """The alpha chosen by cross-validation lies on the edge of the grid.
+
+    The best model may lie beyond the grid: widen it (a larger ``alpha_max`` is
+    never needed for the Lasso; at the small end, lower ``eps`` or pass alphas).
+    """
+
+
+def is_grid_given(alphas):
+    """Whether ``alphas`` lists the alphas (rather than their number)."""
+    return not (alphas is None or (isinstance(alphas, Integral)
+                                   and not isinstance(alphas, bool)))
+
+
+def joblib_alone(n_jobs):
+    """Would joblib run the jobs one at a time: ``n_jobs=None`` and no
+    ``parallel_config`` / ``parallel_backend`` context giving more (dask's
+    backend runs on its cluster by default)?"""
+    if n_jobs is not None:
+        return False
+    backend, context_jobs = get_active_backend()
+    if context_jobs is None:
+        context_jobs = getattr(backend, "default_n_jobs", 1)
+    return context_jobs == 1
+
+
+def one_se_index(err, alphas):
+    """glmnet's lambda.1se: the largest alpha whose mean error is within one
+    standard error (sample std of the fold errors / sqrt(n_folds)) of the minimum."""
+    mean = err.mean(axis=1)
+    best = argmin_tied(mean)
+    n_folds = err.shape[1]
+    se = err[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
+    within = np.flatnonzero(mean <= mean[best] + se)
+    return int(within.min())  # alphas are sorted decreasing: first = largest
+
+
+def warn_if_on_edge(mean, n_nonzero, j, alpha):
+    """Warn when the chosen alpha is the largest of the grid while its model is not
+    all zeros (a larger alpha could do better), or the smallest one while the
+    error still decreases there (not flat, i.e. not effectively unpenalized)."""
+    last = len(mean) - 1
+    if last == 0:
+        return
+    if j == 0 and n_nonzero[0] > 0:
+        msg = "the largest alpha of the grid, whose model is not all zeros"
+    elif j == last and not np.isclose(mean[last], mean[last - 1], rtol=1e-4, atol=0):
+        msg = "the smallest alpha of the grid, where the error still changes"
+    else:
+        return
+    warnings.warn(
+        f"The alpha chosen by cross-validation ({alpha:.4g}) is {msg}: the best "
+        "model may lie beyond the grid. Widen it (eps, or explicit alphas).",
+        AlphaGridEdgeWarning, stacklevel=4,
+    )

@@ -25,10 +25,11 @@ from contextlib import nullcontext
 import numpy as np
 from scipy import sparse
 
-from ._base import Problem, _gram_memory_limit, _xt_dot, estimator_penalty
+from ._base import Problem, _xt_dot
 from ._cv_common import FixedLinear
 from ._path import solve_path
 from ._scale import DataScale
+from ._solver import _gram_memory_limit, estimator_penalty
 from ._threads import in_threads
 
 # A held-out error this far below the error of the training mean is recomputed

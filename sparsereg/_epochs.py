@@ -15,7 +15,7 @@ Gram matrix cost more than the epochs themselves. It returns
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
-  not the one of ``_kernels.enet_dual`` alone, see ``_base.Unpenalized``);
+  not the one of ``_kernels.enet_dual`` alone, see ``_solver.Unpenalized``);
 * or ``max_epochs`` are done.
 
 ``hist`` is ``None`` (plain CD: numba prunes the extrapolation out when compiling

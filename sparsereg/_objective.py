@@ -128,7 +128,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
 
     Features with a penalty factor of 0 must be orthogonal to ``theta``: the caller
     passes ``projected = (XtR_p, R_norm2_p, Ry_p)``, the terms of the residual
-    projected off their columns (see ``_base.Unpenalized``), from which the dual
+    projected off their columns (see ``_solver.Unpenalized``), from which the dual
     point is built; their conjugates are then 0, and ``R_norm2`` (of the residual
     itself) still gives the primal.
 

@@ -14,14 +14,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import (
-    FLOAT_DTYPES,
-    Problem,
-    check_sample_weight,
-    make_solver,
-)
+from ._base import FLOAT_DTYPES, Problem, check_sample_weight
 from ._objective import alpha_max, penalty_weights
 from ._scale import DataScale
+from ._solver import estimator_penalty, make_solver
 
 
 def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
@@ -53,7 +49,7 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 
 
 def _alpha_max_penalized(problem, pen, l1_ratio):
-    from ._base import Unpenalized
+    from ._solver import Unpenalized
 
     Xty = np.asarray(problem.Xty()).reshape(pen.shape[1], -1)
     cols = np.flatnonzero(pen[0] == 0.0)
@@ -294,8 +290,6 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     problem = Problem(X, Y, sw, False, copy_X=True)
     if Xy is not None:
         problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
-    from ._base import estimator_penalty
-
     alphas = resolve_alphas(alphas, problem, l1_ratio, eps, positive,
                             estimator_penalty(opts, X.shape[1]))
     coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,

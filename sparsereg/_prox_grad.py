@@ -80,7 +80,7 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         from ``positive``).
     project : callable, default=None
         ``project(k, XtR, w, R_norm2, Ry)``: the gap terms of target k projected
-        off the unpenalized columns (``_base.Unpenalized``).
+        off the unpenalized columns (``_solver.Unpenalized``).
 
     Returns
     -------

@@ -16,11 +16,11 @@ from ._base import (
     Problem,
     _set_fitted,
     check_finite_result,
-    solve_penalized,
     validate_Xy,
 )
 from ._objective import penalty_weights
 from ._scale import DataScale
+from ._solver import solve_penalized
 
 SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista",
            "fista")

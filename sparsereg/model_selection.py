@@ -6,13 +6,11 @@ scikit-learn's minimum mean error, glmnet's one-standard-error rule, a sparsity 
 or a callable -- and the model is refitted on all the data along the same grid.
 """
 
-import warnings
 from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from joblib.parallel import get_active_backend
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -23,23 +21,23 @@ from ._base import (
     LinearBase,
     Problem,
     check_sample_weight,
-    estimator_penalty,
     fit_problem,
 )
-from ._cv_common import argmin_tied, cv_results_table
+from ._cv_common import (
+    AlphaGridEdgeWarning,
+    argmin_tied,
+    cv_results_table,
+    is_grid_given,
+    joblib_alone,
+    one_se_index,
+    warn_if_on_edge,
+)
 from ._cv_folds import FoldGrams, fold_errors
 from ._path import resolve_alphas, solve_path, warn_unconverged
 from ._ridge_cv import RidgeCV
 from ._scale import DataScale
+from ._solver import estimator_penalty
 from ._threads import blas_on_one_thread, in_threads
-
-
-class AlphaGridEdgeWarning(UserWarning):
-    """The alpha chosen by cross-validation lies on the edge of the grid.
-
-    The best model may lie beyond the grid: widen it (a larger ``alpha_max`` is
-    never needed for the Lasso; at the small end, lower ``eps`` or pass alphas).
-    """
 
 
 class _CVBase(LinearBase):
@@ -126,7 +124,7 @@ class _CVBase(LinearBase):
             pen = estimator_penalty(self, X.shape[1])
             grids = np.array([resolve_alphas(self.alphas, full, r, self.eps,
                                              self.positive, pen) for r in l1_ratios])
-            if _is_grid_given(self.alphas):
+            if is_grid_given(self.alphas):
                 grids = scale.penalty(grids)
             scorer = (None if self.scoring is None
                       else check_scoring(self, self.scoring))
@@ -162,7 +160,7 @@ class _CVBase(LinearBase):
                       scale, None if grams is None else (grams, k)) for i, k in jobs]
         full_args = [(self, full, grids[i], l1_ratios[i], None, self.verbose)
                      for i in range(len(l1_ratios))]
-        if grams is not None and not self.verbose and _joblib_alone(self.n_jobs):
+        if grams is not None and not self.verbose and joblib_alone(self.n_jobs):
             out = in_threads(workers, lambda task: task[0](*task[1]),
                              [(solve_path, a) for a in full_args]
                              + [(fold_errors, a) for a in fold_args])
@@ -187,11 +185,11 @@ class _CVBase(LinearBase):
         self.cv_results_ = cv_results_table(err, grids, l1_ratios, n_nonzero)
         i_min, j_min = np.unravel_index(argmin_tied(err.mean(axis=2)),
                                         err.shape[:2])
-        j_1se = _one_se_index(err[i_min], grids[i_min])
+        j_1se = one_se_index(err[i_min], grids[i_min])
         self.alpha_min_, self.alpha_1se_ = grids[i_min, j_min], grids[i_min, j_1se]
         i, j = self._choose(err, n_nonzero, i_min, j_min, j_1se)
         self.alpha_, self.l1_ratio_ = float(grids[i, j]), float(l1_ratios[i])
-        _warn_if_on_edge(err[i].mean(axis=1), n_nonzero[i], j, self.alpha_)
+        warn_if_on_edge(err[i].mean(axis=1), n_nonzero[i], j, self.alpha_)
         squeeze = len(l1_ratios) == 1
         # as scikit-learn: one row per l1_ratio for a generated grid, else the grid
         generated = self.alphas is None or isinstance(self.alphas, Integral)
@@ -251,7 +249,7 @@ class _CVBase(LinearBase):
             i_min, j_min = np.unravel_index(argmin_tied(mean), mean.shape)
             if self.alpha_rule == "1se":
                 masked = np.where(allowed[i_min][:, None], err[i_min], np.inf)
-                return i_min, _one_se_index(masked, None)
+                return i_min, one_se_index(masked, None)
             return i_min, j_min
         return (i_min, j_1se) if self.alpha_rule == "1se" else (i_min, j_min)
 
@@ -259,57 +257,6 @@ class _CVBase(LinearBase):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = False
         return tags
-
-
-def _is_grid_given(alphas):
-    """Whether ``alphas`` lists the alphas (rather than their number)."""
-    return not (alphas is None or (isinstance(alphas, Integral)
-                                   and not isinstance(alphas, bool)))
-
-
-def _joblib_alone(n_jobs):
-    """Would joblib run the jobs one at a time: ``n_jobs=None`` and no
-    ``parallel_config`` / ``parallel_backend`` context giving more (dask's
-    backend runs on its cluster by default)?"""
-    if n_jobs is not None:
-        return False
-    backend, context_jobs = get_active_backend()
-    if context_jobs is None:
-        context_jobs = getattr(backend, "default_n_jobs", 1)
-    return context_jobs == 1
-
-
-def _one_se_index(err, alphas):
-    """glmnet's lambda.1se: the largest alpha whose mean error is within one
-    standard error (sample std of the fold errors / sqrt(n_folds)) of the minimum."""
-    mean = err.mean(axis=1)
-    best = argmin_tied(mean)
-    n_folds = err.shape[1]
-    se = err[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
-    within = np.flatnonzero(mean <= mean[best] + se)
-    return int(within.min())  # alphas are sorted decreasing: first = largest
-
-
-
-def _warn_if_on_edge(mean, n_nonzero, j, alpha):
-    """Warn when the chosen alpha is the largest of the grid while its model is not
-    all zeros (a larger alpha could do better), or the smallest one while the
-    error still decreases there (not flat, i.e. not effectively unpenalized)."""
-    last = len(mean) - 1
-    if last == 0:
-        return
-    if j == 0 and n_nonzero[0] > 0:
-        msg = "the largest alpha of the grid, whose model is not all zeros"
-    elif j == last and not np.isclose(mean[last], mean[last - 1], rtol=1e-4, atol=0):
-        msg = "the smallest alpha of the grid, where the error still changes"
-    else:
-        return
-    warnings.warn(
-        f"The alpha chosen by cross-validation ({alpha:.4g}) is {msg}: the best "
-        "model may lie beyond the grid. Widen it (eps, or explicit alphas).",
-        AlphaGridEdgeWarning, stacklevel=4,
-    )
-
 
 
 _CV_DOC = """

@@ -163,7 +163,7 @@ def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
     runs ("auto" switching it on mid-path, kept for the next alphas), the same
     solutions in about as many epochs (an extrapolation accepted or not on a
     rounding difference changes the iterates)."""
-    from sparsereg import _base
+    from sparsereg import _gram_path
     from sparsereg._base import Problem
     from sparsereg._cd import CREEP_EPOCHS, CREEP_WORK
     from sparsereg._path import compute_path
@@ -187,7 +187,7 @@ def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
     with warnings.catch_warnings(record=True) as fast_warnings:
         warnings.simplefilter("always")
         fast = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)
-    monkeypatch.setattr(_base, "path_solver", lambda *args: None)
+    monkeypatch.setattr(_gram_path, "path_solver", lambda *args: None)
     with warnings.catch_warnings(record=True) as slow_warnings:
         warnings.simplefilter("always")
         slow = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)

@@ -216,7 +216,7 @@ def test_duality_gap_bounds_the_suboptimality_of_feasible_points():
 
     from scipy.sparse.linalg import aslinearoperator
 
-    from sparsereg._base import Unpenalized
+    from sparsereg._solver import Unpenalized
 
     unpen = Unpenalized(aslinearoperator(Xc), yc[:, None], np.array([1, 3]))
     for _ in range(20):
