@@ -154,9 +154,13 @@ class FoldGrams:
             return False  # unpenalized features: the solver needs X itself
         if (2 * len(folds) + 2) * 8.0 * p * p > _gram_memory_limit():
             return False
-        for train, test in folds:  # the training terms are the full minus the test
-            count = np.bincount(np.concatenate([train, test]), minlength=n)
-            if count.shape[0] != n or np.any(count != 1):
+        # the full terms are the sum of the test rows' (the test sets partition the
+        # rows: not so for a ShuffleSplit), a fold's training terms the full minus
+        # its test rows' (train and test partition the rows)
+        if not _partition([test for _, test in folds], n):
+            return False
+        for train, test in folds:
+            if not _partition([train, test], n):
                 return False
             if sw is not None and not sw[train].sum() > 0:  # Problem's error
                 return False
@@ -256,6 +260,8 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     n, p = X.shape
     q = p + 2
     n_folds = len(tests)
+    if not _partition(tests, n):  # the gather kernel writes where the keys say
+        raise ValueError("the folds' test rows must hold every row exactly once")
     if not (X.flags.f_contiguous or X.flags.c_contiguous):
         X = np.asfortranarray(X)
     rows = max(_CHUNK_BYTES // (8 * q), _MIN_ROWS * n_folds)
@@ -286,6 +292,14 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     parts = in_threads(workers, work, np.array_split(
         np.arange(n_chunks), max(1, min(workers, n_chunks))))
     return sum(parts)
+
+
+def _partition(parts, n):
+    """Do the index arrays ``parts`` hold every row of ``range(n)`` exactly once?"""
+    rows = np.concatenate(parts) if len(parts) else np.empty(0, dtype=np.intp)
+    if rows.shape[0] != n or (n and (rows.min() < 0 or rows.max() >= n)):
+        return False
+    return bool(np.all(np.bincount(rows, minlength=n) == 1))
 
 
 class _HeldOut:

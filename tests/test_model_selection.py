@@ -421,8 +421,9 @@ def test_gram_folds_scorer_and_noise_free_errors(monkeypatch):
         assert f.alpha_ == r.alpha_
 
 
-@pytest.mark.parametrize("case", ["shuffle_split", "p_ge_n_train", "precompute_false",
-                                  "unpenalized", "sparse", "prox_grad"])
+@pytest.mark.parametrize("case", ["shuffle_split", "overlapping_tests", "p_ge_n_train",
+                                  "precompute_false", "unpenalized", "sparse",
+                                  "prox_grad"])
 def test_gram_folds_only_where_they_apply(case):
     from scipy import sparse as sp
     from sklearn.model_selection import ShuffleSplit
@@ -436,6 +437,9 @@ def test_gram_folds_only_where_they_apply(case):
     if case == "shuffle_split":  # training + test rows are not all the rows
         folds = list(ShuffleSplit(3, train_size=0.5, test_size=0.2,
                                   random_state=0).split(X))
+    elif case == "overlapping_tests":  # each fold partitions, the test sets do not
+        folds = list(ShuffleSplit(5, test_size=0.1, random_state=0).split(X))
+        assert all(len(tr) + len(te) == 100 for tr, te in folds)
     elif case == "p_ge_n_train":
         X = np.hstack([X] * 9)  # 90 features, 80 training rows
     elif case == "precompute_false":
@@ -447,6 +451,34 @@ def test_gram_folds_only_where_they_apply(case):
     else:
         est.set_params(solver="fista")
     assert not FoldGrams.applies(est, X, None, folds)
+
+
+def test_shuffle_split_folds_equal_the_fold_copies(monkeypatch):
+    """A ShuffleSplit whose training rows are the rest of the data (scikit-learn's
+    own test of LassoCV in a pipeline): its test sets overlap and miss rows, so the
+    full Gram terms are not their sum; the fit takes the fold copies (it once
+    summed them: wrong errors, and a crash once the gather trusted them)."""
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = make_data(120, 8, seed=9)
+    kw = dict(cv=ShuffleSplit(6, test_size=0.1, random_state=0), alphas=20, **TIGHT)
+    fast = sr.LassoCV(**kw).fit(X, y)
+    _fold_copies(monkeypatch)
+    ref = sr.LassoCV(**kw).fit(X, y)
+    np.testing.assert_allclose(fast.mse_path_, ref.mse_path_, rtol=1e-12)
+    assert fast.alpha_ == ref.alpha_
+
+
+def test_fold_sums_refuse_test_rows_that_do_not_partition():
+    from sparsereg._cv_folds import _fold_sums
+
+    X = np.asfortranarray(np.random.default_rng(0).standard_normal((50, 4)))
+    r, u = np.ones(50), np.zeros(50)
+    for tests in ([np.arange(30), np.arange(20, 50)],  # overlap
+                  [np.arange(25), np.arange(26, 50)],  # a row missing
+                  [np.arange(25), np.arange(25, 51)]):  # beyond the rows
+        with pytest.raises(ValueError, match="every row exactly once"):
+            _fold_sums(X, tests, np.zeros(4), r, u, 1)
 
 
 @pytest.mark.parametrize("layout", ["F", "C", "strided"])
