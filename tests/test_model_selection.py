@@ -453,19 +453,36 @@ def test_gram_folds_only_where_they_apply(case):
     assert not FoldGrams.applies(est, X, None, folds)
 
 
-def test_shuffle_split_folds_equal_the_fold_copies(monkeypatch):
-    """A ShuffleSplit whose training rows are the rest of the data (scikit-learn's
-    own test of LassoCV in a pipeline): its test sets overlap and miss rows, so the
-    full Gram terms are not their sum; the fit takes the fold copies (it once
-    summed them: wrong errors, and a crash once the gather trusted them)."""
-    from sklearn.model_selection import ShuffleSplit
+@pytest.mark.parametrize("splitter", ["shuffle", "repeated", "loo", "groups",
+                                      "time", "predefined"])
+def test_any_splitter_gives_the_errors_of_the_fold_copies(monkeypatch, splitter):
+    """Splitters whose test sets overlap or miss rows (ShuffleSplit with the default
+    train size, as in scikit-learn's own LassoCV-in-a-pipeline test; repeated
+    k-fold; a time series; a predefined split leaving rows out) and those that
+    partition (leave-one-out, group k-fold): the errors are those of the fold
+    copies. (Overlapping test sets were once summed into the full Gram terms:
+    wrong errors, and a crash once the gather trusted them.)"""
+    from sklearn.model_selection import (
+        GroupKFold,
+        LeaveOneOut,
+        PredefinedSplit,
+        RepeatedKFold,
+        ShuffleSplit,
+        TimeSeriesSplit,
+    )
 
-    X, y = make_data(120, 8, seed=9)
-    kw = dict(cv=ShuffleSplit(6, test_size=0.1, random_state=0), alphas=20, **TIGHT)
-    fast = sr.LassoCV(**kw).fit(X, y)
+    n = 40 if splitter == "loo" else 120
+    X, y = make_data(n, 8, seed=9)
+    cv = {"shuffle": ShuffleSplit(6, test_size=0.1, random_state=0),
+          "repeated": RepeatedKFold(n_splits=3, n_repeats=2, random_state=0),
+          "loo": LeaveOneOut(), "groups": GroupKFold(4), "time": TimeSeriesSplit(4),
+          "predefined": PredefinedSplit(np.arange(n) % 4 - 1)}[splitter]
+    groups = np.arange(n) % 7
+    kw = dict(cv=cv, alphas=20, **TIGHT)
+    fast = sr.LassoCV(**kw).fit(X, y, groups=groups)
     _fold_copies(monkeypatch)
-    ref = sr.LassoCV(**kw).fit(X, y)
-    np.testing.assert_allclose(fast.mse_path_, ref.mse_path_, rtol=1e-12)
+    ref = sr.LassoCV(**kw).fit(X, y, groups=groups)
+    np.testing.assert_allclose(fast.mse_path_, ref.mse_path_, rtol=1e-9)
     assert fast.alpha_ == ref.alpha_
 
 
