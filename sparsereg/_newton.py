@@ -33,6 +33,9 @@ import numpy as np
 _OVERHEAD = 1_000_000
 # Epochs between tries at least (most warm-started alphas converge within them).
 _MIN_EPOCHS = 10
+_EPS = np.finfo(np.float64).eps
+# Steps in one try while each one is cut by a coefficient reaching 0.
+_CUTS = 8
 
 
 class SupportNewton:
@@ -60,22 +63,49 @@ class SupportNewton:
         m = n_support
         if self.G is None:  # X_S'X_S, and epochs of two passes over n rows
             step, epoch = self.n * m * m / 2, 2.0 * self.n * max(n_set, 1)
+            if self._may_be_singular(m):  # the SVD of X_S first
+                step += 4.0 * self.n * m * m + 2.0 * m**3
         else:  # G[S, S], and epochs updating G w (p) per coordinate
             step, epoch = m * m, 2.0 * self.G.shape[0] * max(n_set, 1)
         step += m**3 / 3 + _OVERHEAD
         return max(_MIN_EPOCHS, int(self.wait * step / epoch))
 
+    def _may_be_singular(self, m):
+        """Can ``X_S'X_S + b I`` be singular for a support of ``m`` features: no
+        l2 and at least ``n - 1`` of them (centered X has rank ``n - 1``)?"""
+        return self.b == 0.0 and m >= self.n - 1
+
     def step(self, R, state, w, a, positive):
         """Take the step from ``w`` (and its residual ``R``, updated in place; for
         a Gram design ``R = G w`` and ``state = (q, yty)``); returns whether ``P``
-        decreased."""
+        decreased. A step cut where a coefficient reached 0 is followed by a step
+        on the support left (up to ``_CUTS`` times): an active-set descent."""
         self.since = 0
+        moved = False
+        if self._may_be_singular(np.count_nonzero(w)):
+            moved, full_rank = self._shed(R, w, a) if self.G is None else (False,
+                                                                           False)
+            if not full_rank:  # singular: no Newton step, wait longer
+                self.wait *= 2.0
+                return moved
+        q = None if self.G is None else state[0]
+        for _ in range(_CUTS):
+            outcome = self._solve(R, q, w, a, positive)
+            moved = moved or outcome != "failed"
+            if outcome != "cut":
+                break
+        if outcome != "full":
+            self.wait *= 2.0
+        return moved
+
+    def _solve(self, R, q, w, a, positive):
+        """One Newton step on the current support: "full" (the orthant's
+        minimizer), "cut" (stopped where a coefficient reached 0) or "failed"
+        (singular, or ``P`` not lower as computed: undone)."""
         S = np.flatnonzero(w)
         b = self.b
-        if S.size == 0 or (b == 0.0 and S.size >= self.n - 1):
-            self.wait *= 2.0  # singular (centered X has rank n - 1): wait longer
-            return False
-        q = None if self.G is None else state[0]
+        if S.size == 0:
+            return "failed"
         if q is None:
             XS = np.asarray(self.X[:, S], dtype=np.float64, order="F")
             H, XtR = XS.T @ XS, XS.T @ R
@@ -88,16 +118,15 @@ class SupportNewton:
         try:  # (numpy's LAPACK: the same thread pool as its products)
             d = np.linalg.solve(H, XtR - a * s - b * wS)
         except np.linalg.LinAlgError:
-            self.wait *= 2.0
-            return False
+            return "failed"
         new = wS + d
         crossing = new * s < 0.0
-        t = 1.0
+        outcome = "full"
         if crossing.any():  # stop where the first coefficient reaches 0
             stops = -wS[crossing] / d[crossing]
-            t = float(stops.min())
-            new = wS + t * d
+            new = wS + float(stops.min()) * d
             new[np.flatnonzero(crossing)[np.argmin(stops)]] = 0.0
+            outcome = "cut"
         if positive:
             np.maximum(new, 0.0, out=new)
         d = new - wS
@@ -107,11 +136,35 @@ class SupportNewton:
         if not _objective(R, q, w, a, b, S) < before:  # rounding: undo
             self._apply(R, S, -d, XS)
             w[S] = wS
-            self.wait *= 2.0
-            return False
-        if t < 1.0:
-            self.wait *= 2.0
-        return True
+            return "failed"
+        return outcome
+
+    def _shed(self, R, w, a):
+        """Where the support has more features than ``X_S`` has rank (the Lasso
+        with p > n, whose solutions have at most n - 1 nonzeros once centered),
+        ``X_S w_S`` stays the same along the null space of ``X_S``, and moving
+        along ``-v``, ``v`` the projection of the signs on it, lowers the l1 norm
+        until a coefficient reaches 0; repeated in the null space of the columns
+        left. Coordinate descent takes thousands of epochs to shed them.
+
+        One SVD of ``X_S``; returns (whether ``w`` changed, whether ``X_S`` now has
+        full column rank, so that Newton's system is regular)."""
+        S = np.flatnonzero(w)
+        XS = np.asarray(self.X[:, S], dtype=np.float64, order="F")
+        _, sigma, Vt = np.linalg.svd(XS, full_matrices=True)
+        rank = int(np.count_nonzero(sigma > sigma[0] * max(XS.shape) * _EPS))
+        wS = _walk_null_space(w[S], Vt[rank:].T)
+        if wS is None:
+            return False, rank == S.size
+        before = _objective(R, None, w, a, 0.0, S)
+        d = wS - w[S]
+        R -= XS @ d
+        old, w[S] = w[S].copy(), wS
+        if not _objective(R, None, w, a, 0.0, S) < before:  # rounding: undo
+            R += XS @ d
+            w[S] = old
+            return False, False
+        return True, rank >= np.count_nonzero(wS)
 
     def _apply(self, R, S, d, XS):
         """Update the residual (dense) or ``G w`` (Gram) for ``w[S] += d``."""
@@ -119,6 +172,33 @@ class SupportNewton:
             R -= XS @ d
         else:
             R += self.G[:, S] @ d
+
+
+def _walk_null_space(wS, N):
+    """Coefficients ``wS`` moved within the null space spanned by the columns of
+    ``N`` (of the support's columns) to zero as many as the l1 norm lets go, one at
+    a time; None if none moved. Each move is along ``-v``, ``v = N N's``
+    (``s`` the signs), so ``s'v = |N's|^2 > 0``: the l1 norm falls while the fit
+    is unchanged, until the first coefficient moving towards 0 reaches it; then
+    the basis is restricted to vectors that keep it at 0 (its row eliminated)."""
+    wS, N = wS.copy(), N.copy()
+    s = np.sign(wS)
+    moved = False
+    while N.shape[1] and s @ (v := N @ (N.T @ s)) > _EPS * np.abs(v).max() * s.size:
+        towards = wS * v > 0.0
+        if not towards.any():
+            break
+        stops = np.where(towards, wS / np.where(towards, v, 1.0), np.inf)
+        j = int(np.argmin(stops))
+        wS -= stops[j] * v
+        wS[j], s[j] = 0.0, 0.0
+        wS[s == 0.0] = 0.0
+        moved = True
+        c = int(np.argmax(np.abs(N[j])))  # N[j] = 0 from here on
+        if N[j, c] == 0.0:
+            break
+        N = np.delete(N - np.outer(N[:, c], N[j] / N[j, c]), c, axis=1)
+    return wS if moved else None
 
 
 def _objective(R, q, w, a, b, S):

@@ -61,6 +61,9 @@ def test_a_step_from_the_right_signs_lands_on_the_solution(gram, l1_ratio, posit
 
 
 def test_a_step_leaving_the_orthant_stops_at_the_first_zero():
+    """The wrong-signed coefficient's Newton target flips it: the step stops where
+    it reaches 0, and the next steps, on the support left, go on (an active-set
+    descent) until one lands on the minimizer of that support's orthant."""
     X, y = make_data(60, 40, rho=0.9, seed=3, n_informative=8)
     n, alpha = X.shape[0], 0.02
     Xc, yc = _centered(X, y)
@@ -74,13 +77,18 @@ def test_a_step_leaving_the_orthant_stops_at_the_first_zero():
     before = _sum_objective(Xc, yc, w, a, 0.0)
     R = yc - Xc @ w
     newton = _newton.SupportNewton(n, 0.0, X=Xc)
+    cuts = []
+    real = newton._solve
+    newton._solve = lambda *args: cuts.append(real(*args)) or cuts[-1]
     assert newton.step(R, None, w, a, False)
-    assert newton.wait == 2.0  # a cut step: the next one waits longer
-    after = _sum_objective(Xc, yc, w, a, 0.0)
-    assert after < before
+    assert cuts[0] == "cut" and cuts[-1] == "full"
+    assert newton.wait == 1.0  # it ended on a full step
+    assert _sum_objective(Xc, yc, w, a, 0.0) < before
     np.testing.assert_allclose(R, yc - Xc @ w, atol=1e-10)
-    assert np.count_nonzero(w) == S.size - 1  # one coefficient stopped at 0
-    assert np.all(w * signs >= 0)  # the others kept their signs
+    assert w[S[0]] == 0.0  # stopped at 0, and kept there
+    assert np.all(w * signs >= 0)  # no coefficient changed sign
+    T = np.flatnonzero(w)  # stationary on the orthant of the support left
+    np.testing.assert_allclose(Xc[:, T].T @ R, a * np.sign(w[T]), atol=1e-8 * a)
 
 
 def test_a_step_that_does_not_lower_the_objective_is_undone(monkeypatch):
@@ -99,15 +107,37 @@ def test_a_step_that_does_not_lower_the_objective_is_undone(monkeypatch):
     assert newton.wait == 2.0
 
 
-def test_no_step_on_a_singular_support():
+def test_a_support_beyond_the_rank_sheds_along_the_null_space():
+    """21 features on 20 centered rows (rank 19), no l2: X_S'X_S is singular. The
+    step first moves in the null space of X_S, which keeps the fit and lowers
+    the l1 norm, until the support has full rank (19 features left), then takes
+    Newton's step on it."""
     X, y = make_data(20, 60, rho=0.5, seed=5)
     Xc, yc = _centered(X, y)
     w = np.zeros(60)
-    w[:20] = 1.0  # 20 features on 20 rows, no l2: X_S'X_S is singular
+    w[:21] = np.random.default_rng(1).uniform(0.5, 1.5, 21)
+    a = 1.0
     R = yc - Xc @ w
+    before = _sum_objective(Xc, yc, w, a, 0.0)
     newton = _newton.SupportNewton(20, 0.0, X=Xc)
-    assert not newton.step(R, None, w, 1.0, False)
-    assert np.all(w[:20] == 1.0)
+    assert newton.step(R, None, w, a, False)
+    assert np.count_nonzero(w) <= 19
+    assert np.all(w[21:] == 0.0) and np.all(w >= 0.0)  # no sign changed
+    assert _sum_objective(Xc, yc, w, a, 0.0) < before
+    np.testing.assert_allclose(R, yc - Xc @ w, atol=1e-10)
+
+
+def test_the_null_space_walk_keeps_the_fit_and_lowers_the_l1_norm():
+    rng = np.random.default_rng(2)
+    XS = rng.standard_normal((10, 16))
+    wS = rng.standard_normal(16)
+    _, _, Vt = np.linalg.svd(XS, full_matrices=True)
+    moved = _newton._walk_null_space(wS, Vt[10:].T)  # a 6-dimensional null space
+    assert np.count_nonzero(moved) == 10  # one coefficient to 0 per dimension
+    np.testing.assert_allclose(XS @ moved, XS @ wS, atol=1e-10)
+    assert np.abs(moved).sum() < np.abs(wS).sum()
+    assert np.all(moved * wS >= 0)  # towards 0, never across
+    assert _newton._walk_null_space(wS[:10], np.zeros((10, 0))) is None
 
 
 @pytest.mark.parametrize("rho,l1_ratio", [(0.9, 1.0), (0.95, 1.0), (0.95, 0.8)])
