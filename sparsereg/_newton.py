@@ -83,7 +83,7 @@ class SupportNewton:
     def _may_be_singular(self, m):
         """Can ``X_S'X_S + b I`` be singular for a support of ``m`` features: no
         l2 and at least ``n - 1`` of them (centered X has rank ``n - 1``)?"""
-        return self.b == 0.0 and m >= self.n - 1
+        return self.b == 0.0 and m >= max(self.n - 1, 1)
 
     def step(self, R, state, w, a, positive):
         """Take the step from ``w`` (and its residual ``R``, updated in place; for

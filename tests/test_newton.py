@@ -192,3 +192,26 @@ def test_screening_keeps_the_support_of_an_exact_solution(positive):
     dual = DualPoint(gap=0.0, primal=3.0, dual=3.0, scale=1.0)
     kept, removed = screen_keep(XtR, np.ones(5) * 7.0, idx, dual, n, l1, positive)
     assert set(kept) == {0, 1, 2} and set(removed) == {3, 4}
+
+
+def test_no_shedding_on_an_empty_support_of_one_row():
+    newton = _newton.SupportNewton(1, 0.0, X=np.zeros((1, 3)))
+    newton.epochs = _newton._SHED_AFTER
+    w, R = np.zeros(3), np.zeros(1)
+    assert not newton.step(R, None, w, 1.0, False)
+    assert not w.any()
+
+
+@pytest.mark.parametrize("n", [3, 6])
+def test_few_rows_many_features_end_with_at_most_n_minus_1_nonzeros(n):
+    """p = 700 >> n: working sets, extrapolation, Newton steps and shedding all
+    act; the solution has at most n - 1 nonzeros (centered) and scikit-learn's
+    objective."""
+    rng = np.random.default_rng(n)
+    X, y = rng.standard_normal((n, 700)), rng.standard_normal(n)
+    alpha = 1e-3 * np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / n
+    ours = sr.Lasso(alpha=alpha, tol=1e-12, max_iter=10**5).fit(X, y)
+    ref = sk.Lasso(alpha=alpha, tol=1e-14, max_iter=10**6).fit(X, y)
+    assert np.count_nonzero(ours.coef_) <= n - 1
+    P = [enet_objective(X, y, m.coef_, m.intercept_, alpha, 1.0) for m in (ours, ref)]
+    assert P[0] <= P[1] * (1 + 1e-9)
