@@ -1,8 +1,10 @@
-"""Ridge solvers: direct (Cholesky, SVD), iterative (LSQR, CG, L-BFGS-B) and CD.
+"""Ridge solvers: direct (Cholesky, SVD), iterative (LSQR, CG, L-BFGS-B), SAG/SAGA
+and CD.
 
 All of them minimize ``||y - Xw - b||_s^2 + alpha ||w||^2`` on the centered, weighted
 data of :class:`~sparsereg._base.Problem`; the coordinate-descent one goes through
-the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``.
+the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``, and SAG/SAGA
+(``_sag.py``) minimize the same problem divided by ``sum(s)``.
 """
 
 import warnings
@@ -19,28 +21,44 @@ from ._base import (
     validate_Xy,
 )
 from ._objective import penalty_weights
+from ._sag import ridge_sag
 from ._scale import DataScale
 from ._solver import solve_penalized
 
-SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista",
-           "fista")
+SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs",
+           "cd", "ista", "fista")
+POSITIVE_SOLVERS = ("auto", "lbfgs", "cd", "ista", "fista")
 
 
-def resolve_solver(solver, is_sparse, positive):
-    """The solver ``solver="auto"`` stands for, after checking the combination."""
+def resolve_solver(solver, is_sparse, positive, fit_intercept=True):
+    """The solver ``solver="auto"`` stands for, after checking the combination.
+
+    The errors are scikit-learn's (same exception, same condition): a solver that
+    cannot constrain the coefficients with ``positive=True``, and ``"svd"`` with
+    sparse X (ValueError with an intercept, TypeError without). Every other solver
+    fits the intercept of sparse X, by implicit centering.
+    """
+    if positive and solver not in POSITIVE_SOLVERS:
+        raise ValueError(
+            f"solver='{solver}' does not support positive fitting. Please set the "
+            "solver to 'auto' or 'lbfgs' (or 'cd', 'ista', 'fista'), or set "
+            "`positive=False`"
+        )
     if solver == "auto":
         if positive:
             return "cd"
         return "sparse_cg" if is_sparse else "cholesky"
-    if positive and solver not in ("cd", "ista", "fista", "lbfgs"):
-        raise ValueError(
-            f"solver={solver!r} does not support positive=True; use solver='cd' "
-            "(or 'auto'), 'ista', 'fista' or 'lbfgs'"
-        )
     if solver == "svd" and is_sparse:
-        raise ValueError(
-            "solver='svd' does not support sparse X; use solver='auto', 'cholesky', "
-            "'lsqr', 'sparse_cg' or 'cd', or pass a dense array"
+        if fit_intercept:
+            raise ValueError(
+                "solver='svd' does not support fitting the intercept on sparse "
+                "data. Please set the solver to 'auto' or 'lsqr', 'sparse_cg', "
+                "'sag', 'saga', 'cholesky', 'lbfgs', 'cd' or set "
+                "`fit_intercept=False`"
+            )
+        raise TypeError(
+            "SVD solver does not support sparse inputs currently; use another "
+            "solver (e.g. 'auto') or pass a dense array"
         )
     return solver
 
@@ -66,7 +84,8 @@ def fit_ridge(est, X, y, sample_weight):
     Y = y[:, None] if y.ndim == 1 else y
     alphas = ridge_alphas(est.alpha, Y.shape[1])
     problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale)
-    solver = resolve_solver(est.solver, problem.is_sparse, est.positive)
+    solver = resolve_solver(est.solver, problem.is_sparse, est.positive,
+                            est.fit_intercept)
     # The data of `problem` carry weights normalized to sum to n, so the penalty of
     # ||A w - b||^2 + alpha_n ||w||^2 on it is alpha_n = n * l2 = alpha * n / sum(s).
     l2 = scale.penalty(np.array([
@@ -75,6 +94,8 @@ def fit_ridge(est, X, y, sample_weight):
     n_iter = None
     if solver in ("cd", "ista", "fista"):
         coef, n_iter = _ridge_iterative_penalized(est, problem, l2)
+    elif solver in ("sag", "saga"):
+        coef, n_iter = ridge_sag(est, problem, l2)
     elif solver == "svd":
         coef = _ridge_svd(problem, problem.n * l2)
     elif solver == "cholesky":

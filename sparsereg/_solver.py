@@ -1,6 +1,6 @@
 """Solver dispatch: an estimator's options and a :class:`_base.Problem` make one
-prepared solve (coordinate descent on X or on a Gram matrix, or ISTA/FISTA), which
-a single fit calls once and a regularization path once per alpha.
+prepared solve (coordinate descent on X or on a Gram matrix, ISTA/FISTA, or SAGA),
+which a single fit calls once and a regularization path once per alpha.
 """
 
 import os
@@ -31,7 +31,8 @@ def make_solver(est, problem):
 
     Returns ``solve(l1s, l2s, coef0, warn=True) -> list of SolverResult`` (one per
     target), which a regularization path calls once per alpha: the design, a Gram
-    matrix or the Lipschitz constant are computed here, not per call.
+    matrix, the Lipschitz constant or SAGA's row-ordered data are computed here,
+    not per call.
     """
     max_iter = 1000 if est.max_iter is None else est.max_iter
     solver = getattr(est, "solver", "cd")
@@ -50,6 +51,15 @@ def make_solver(est, problem):
                                    accelerated=solver == "fista", max_iter=max_iter,
                                    tol=est.tol, lipschitz=lipschitz, pen=pen,
                                    project=unpen)
+    elif solver == "saga":
+        _check_prox_grad_options(est)
+        from ._sag import SagaSolver
+
+        saga = SagaSolver(problem, pen, est.tol, max_iter, est.random_state,
+                          project=unpen)
+
+        def run(l1s, l2s, coef0):
+            return [saga.solve(k, l1s[k], l2s[k], coef0[k]) for k in range(len(l1s))]
     else:
         from ._cd import cd_solve  # (imports numba: see _jit.py)
 

@@ -23,7 +23,10 @@ _STOPPING_NOTES = """
     gap safe rule proves to be zero are dropped, and with more than 500 features
     CD runs on working sets (the nonzeros plus the features nearest to entering,
     ``max(2 * nnz, 100)`` or more), each solved to a fraction of the full gap;
-    ``n_iter_`` counts epochs over these sets like full passes.
+    ``n_iter_`` counts epochs over these sets like full passes. SAGA
+    (``solver="saga"``) stops on the same gap, computed from the exact residual
+    after every epoch (``n_samples`` rows drawn at random); ``n_iter_`` counts
+    these epochs.
 """
 
 
@@ -68,16 +71,24 @@ class ElasticNet(LinearBase):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
-        Seed of the coordinate order when ``selection="random"``.
+        Seed of the coordinate order when ``selection="random"``, and of the rows
+        drawn by ``solver="saga"``.
     selection : {"cyclic", "random"}, default="cyclic"
         Visit the features in order, or draw one at random at each step
         (coordinate descent only).
-    solver : {"cd", "ista", "fista"}, default="cd"
-        Coordinate descent, or proximal gradient: ISTA, or FISTA with adaptive
-        restart (Beck & Teboulle 2009; O'Donoghue & Candes 2015). All minimize the
-        same objective and stop by the same rule; ``n_iter_`` counts epochs (CD) or
-        gradient steps (ISTA/FISTA), each of which reads X about twice. FISTA solves
-        all targets of a 2-D y at once with matrix products.
+    solver : {"cd", "ista", "fista", "saga"}, default="cd"
+        Coordinate descent, proximal gradient (ISTA, or FISTA with adaptive
+        restart; Beck & Teboulle 2009, O'Donoghue & Candes 2015), or SAGA
+        (Defazio, Bach & Lacoste-Julien 2014), a stochastic solver for very tall
+        data: each step reads one sample drawn at random, then applies the
+        proximal operator of the penalty, with scikit-learn's step size
+        ``1 / (2 L + min(2 n l2, L))``, ``L = max_i ||x_i - mean(x)||^2 + l2``
+        (weighted by ``sample_weight``); a step costs ``n_features`` operations,
+        on sparse X too (the prox moves every coefficient). All minimize the
+        same objective and stop by the same rule; ``n_iter_`` counts epochs (CD,
+        SAGA: ``n_samples`` steps) or gradient steps (ISTA/FISTA), each of which
+        reads X about twice. FISTA solves all targets of a 2-D y at once with
+        matrix products.
     anderson : bool or "auto", default="auto"
         Acceleration of the coordinate-descent iterates (``solver="cd"``, cyclic
         selection): Anderson extrapolation (every 6 epochs the last iterates are
@@ -156,7 +167,7 @@ class ElasticNet(LinearBase):
         "positive": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
-        "solver": [StrOptions({"cd", "ista", "fista"})],
+        "solver": [StrOptions({"cd", "ista", "fista", "saga"})],
         "anderson": ["boolean", StrOptions({"auto"})],
         "penalty_factor": ["array-like", None],
         "lower_bounds": [Real, "array-like", None],
@@ -247,11 +258,12 @@ class Lasso(ElasticNet):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
-        Seed of the coordinate order when ``selection="random"``.
+        Seed of the coordinate order when ``selection="random"``, and of the rows
+        drawn by ``solver="saga"``.
     selection : {"cyclic", "random"}, default="cyclic"
         Coordinate order (coordinate descent only).
-    solver : {"cd", "ista", "fista"}, default="cd"
-        Coordinate descent, or proximal gradient (see :class:`ElasticNet`).
+    solver : {"cd", "ista", "fista", "saga"}, default="cd"
+        Coordinate descent, proximal gradient, or SAGA (see :class:`ElasticNet`).
     anderson : bool or "auto", default="auto"
         Acceleration of coordinate descent: Anderson extrapolation and Newton
         steps on the support (see :class:`ElasticNet`).
@@ -337,30 +349,33 @@ class Ridge(LinearBase):
     copy_X : bool, default=True
         If False, a dense X may be centered in place.
     max_iter : int, default=None
-        Maximum iterations of the iterative solvers (CD: epochs, ISTA/FISTA:
-        gradient steps; 1000 if None).
+        Maximum iterations of the iterative solvers (CD, SAG, SAGA: epochs,
+        ISTA/FISTA: gradient steps; 1000 if None; scipy's defaults for "lsqr",
+        "sparse_cg" and "lbfgs").
     tol : float, default=1e-4
         "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "lbfgs":
-        L-BFGS-B's ``tol``; "cd", "ista", "fista": stop when the duality gap is
-        below ``tol * ||y - mean(y)||^2 / n_samples`` after a small step.
-    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs", "cd", "ista", \
-            "fista"}, default="auto"
+        L-BFGS-B's ``tol``; "sag", "saga": relative change of the coefficients
+        (see Notes); "cd", "ista", "fista": stop when the duality gap is below
+        ``tol * ||y - mean(y)||^2 / n_samples`` after a small step.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", \
+            "lbfgs", "cd", "ista", "fista"}, default="auto"
         "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
         ``positive=True``. "cholesky" solves the normal equations (or the
         ``n_samples x n_samples`` kernel system when ``n_features > n_samples``;
         sparse X too, through its Gram or kernel matrix), "svd" uses a thin SVD of
         X (dense only), "lsqr" and "sparse_cg" are the iterative solvers of
-        :mod:`scipy.sparse.linalg`, "lbfgs" is scipy's L-BFGS-B (it accepts
-        ``positive``), "cd", "ista" and "fista" are the solvers shared with
-        :class:`ElasticNet` (duality-gap stopping rule). scikit-learn's "sag" and
-        "saga" are not offered.
+        :mod:`scipy.sparse.linalg`, "sag" and "saga" are scikit-learn's stochastic
+        average gradient solvers (compiled; one sample drawn per step, see Notes),
+        "lbfgs" is scipy's L-BFGS-B (it accepts ``positive``), "cd", "ista" and
+        "fista" are the solvers shared with :class:`ElasticNet` (duality-gap
+        stopping rule). With sparse X and ``fit_intercept=True`` every solver but
+        "svd" fits the intercept (by implicit centering).
     positive : bool, default=False
-        Constrain the coefficients to be non-negative (solvers "cd", "ista",
-        "fista", "lbfgs").
+        Constrain the coefficients to be non-negative (solvers "auto", "cd",
+        "ista", "fista", "lbfgs"; the others raise a ValueError).
     random_state : int, RandomState instance or None, default=None
-        Accepted so that code written for scikit-learn runs unchanged; there only
-        its "sag" and "saga" solvers use it, and none of the solvers here is
-        randomized, so it has no effect.
+        Seed of the samples drawn by "sag" and "saga" (the other solvers are
+        deterministic).
 
     Attributes
     ----------
@@ -369,13 +384,32 @@ class Ridge(LinearBase):
     intercept_ : float or ndarray of shape (n_targets,)
         Intercept ``b`` (0.0 without ``fit_intercept``).
     n_iter_ : None or ndarray of shape (n_targets,)
-        Iterations of the iterative solvers, None for "cholesky" and "svd".
+        Iterations of the iterative solvers (epochs for "sag", "saga" and "cd"),
+        None for "cholesky" and "svd".
     solver_ : str
         The solver used.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X has string column names.
+
+    Notes
+    -----
+    **SAG and SAGA** (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
+    Lacoste-Julien 2014) minimize the objective above divided by
+    ``sum(sample_weight)``, one sample per step, as scikit-learn's solvers do:
+    the gradients of the samples are remembered (from zero, the first epoch
+    averaging over the samples seen so far), the l2 term is a decay of the
+    coefficients, and the step is ``1 / L`` (SAG) or ``1 / (2 L + min(2 n l2,
+    L))`` (SAGA) with ``l2 = alpha / sum(s)``, ``L = max_i s_i ||x_i - mean(x)||^2
+    + l2`` and the weights ``s`` rescaled to sum to ``n = n_samples``.
+    **Stopping rule** (scikit-learn's): after each epoch (``n_samples`` steps),
+    stop when the largest coefficient change of the epoch is at most ``tol``
+    times the largest coefficient; a ConvergenceWarning reports the ratio reached
+    at ``max_iter``. The intercept is never a solver variable: dense X is
+    centered, sparse X is centered implicitly (the column means enter the
+    compiled epochs as scalars, and sparse steps cost the nonzeros of the row),
+    so dense and sparse X give the same iterates.
 
     Examples
     --------
@@ -390,8 +424,8 @@ class Ridge(LinearBase):
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "lbfgs",
-                               "cd", "ista", "fista"})],
+        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag",
+                               "saga", "lbfgs", "cd", "ista", "fista"})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }

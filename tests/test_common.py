@@ -40,6 +40,12 @@ ESTIMATORS = [
     Ridge(solver="ista"),
     Ridge(solver="fista"),
     Ridge(solver="fista", positive=True),
+    # SAG draws rows at random: a weighted fit and its repeated-rows twin agree to
+    # rounding (check_sample_weight_equivalence) only once converged, hence the
+    # tight tol (scikit-learn leaves its sag/saga out of that check)
+    Ridge(solver="sag", tol=1e-10),
+    Ridge(solver="saga", tol=1e-10),
+    Lasso(solver="saga"),
     LassoCV(cv=3),
     LassoCV(cv=3, solver="fista", alpha_rule="1se"),
     ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0]),

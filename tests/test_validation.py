@@ -75,7 +75,7 @@ def test_bad_enet_parameters(params, match, data):
     (dict(alpha=-1.0), "alpha"),
     (dict(alpha=[1.0, 2.0]), "alpha"),  # 2 values, 1 target
     (dict(alpha=[1.0, np.nan]), "alpha"),
-    (dict(solver="sag"), "solver"),
+    (dict(solver="sgd"), "solver"),
     (dict(solver="cholesky", positive=True), "positive"),
 ])
 def test_bad_ridge_parameters(params, match, data):
