@@ -181,9 +181,9 @@ class GramDesign:
 @dataclass
 class EpochLoop:
     """The arguments of one call of the ``_epochs`` loops but the data: epoch
-    budget, small-step ``tol``, the gap test (``ctl[:2]`` = [target, best dual
-    value], sum scaling; ``ctl[2:6]``: the gap the loop last looked at, see
-    ``_epochs.py``), and whether to extrapolate."""
+    budget, small-step ``tol``, the gap test (``ctl[0]`` = its target, sum
+    scaling; ``ctl[1:6]``: the gap the loop last looked at, see ``_epochs.py``),
+    and whether to extrapolate."""
 
     tol: float
     XtR: np.ndarray
@@ -193,8 +193,8 @@ class EpochLoop:
         self.ctl = np.zeros(6)
         self.args = ()
 
-    def set(self, max_epochs, target, best_dual, check_every, max_checks):
-        self.ctl[:2] = (target, best_dual)
+    def set(self, max_epochs, target, check_every, max_checks):
+        self.ctl[0] = target
         self.args = (int(max_epochs), float(self.tol), self.XtR, self.ctl,
                      int(check_every), int(max_checks))
 
@@ -214,7 +214,8 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     the duality gap is at most ``tol * ||y||_s^2 / n`` after an epoch whose largest
     coefficient change was at most ``tol * max|w|`` (or at once if the starting
     point already has such a gap); ``n_iter`` counts epochs (passes over the
-    features being optimized).
+    features being optimized). The gap is scikit-learn's, at the current iterate
+    (see :func:`~sparsereg._objective.duality_gap`).
 
     With ``l1 > 0`` and ``screen``, the features that the gap safe rule proves to be
     zero are dropped, and with more than 500 features CD runs on a *working set*
@@ -232,9 +233,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     ``_TALL_WORK`` multiply-adds -- X beyond the per-core caches -- also run on
     working sets, of ``max(16, 2 * nnz)`` features chosen afresh at every full gap
     check: epochs on the support read a small part of X, mostly from the caches
-    (glmnet's active-set cycling; the full gap check is a BLAS product). The
-    reported gap is ``P(w)`` minus the best dual value of the full problem seen so
-    far (each one is a lower bound on the optimum).
+    (glmnet's active-set cycling; the full gap check is a BLAS product).
 
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
     (see ``_epochs.py``): the same stopping rule is met in fewer epochs on
@@ -300,23 +299,18 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=idx, pen=pen,
                            projected=projected)
 
-    # Every dual value is a lower bound on the optimum, so the gap certified at w
-    # is P(w) minus the best one seen (on the full problem; screened features are
-    # zero at the optimum, so the reduced problems share its optimal value).
-    best_dual = -np.inf
-
+    # The stopping gap is the one of the current iterate (scikit-learn's dual
+    # point, see _objective.duality_gap), never a better dual value seen earlier:
+    # either would make tol accept a less accurate solution than scikit-learn's.
     def check_gap(n_iter, fresh=False):
-        nonlocal best_dual
         if fresh:  # the loop just evaluated it, on the same features
-            primal, value, scale = loop.ctl[2:5]
-            dual = DualPoint(gap=max(primal - value, 0.0) / n, primal=primal / n,
-                             dual=value / n, scale=scale)
+            gap, primal, value, scale = loop.ctl[1:5]
+            dual = DualPoint(gap=gap / n, primal=primal / n, dual=value / n,
+                             scale=scale)
         else:
             dual = gap_on(active)
-        best_dual = max(best_dual, dual.dual)
-        gap = max(dual.primal - best_dual, 0.0)
-        history.append((n_iter, dual.primal, gap))
-        return dual, gap
+        history.append((n_iter, dual.primal, dual.gap))
+        return dual, dual.gap
 
     # from a warm start (a path's previous alpha), sets of the support and up to
     # as many of the features violating optimality, solved without an epoch cap
@@ -360,8 +354,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             # the gap is looked at inside the jitted loop after every small step;
             # back here every _MAX_CHECKS of them to screen (not at all when the
             # gap needs the projection of unpenalized features)
-            loop.set(cap, n * tol_gap, n * best_dual, 0,
-                     0 if project is not None else _MAX_CHECKS)
+            loop.set(cap, n * tol_gap, 0, 0 if project is not None else _MAX_CHECKS)
         else:
             # a working set holding every feature that violates optimality is
             # solved to the final tolerance at once, otherwise to a fraction of the
@@ -372,13 +365,11 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
             if warm and complete:
                 max_inner = budget
-            loop.set(min(cap, max_inner), n * inner_tol, -np.inf,
+            loop.set(min(cap, max_inner), n * inner_tol,
                      0 if inner_tol <= tol_gap else 10, budget)
         n_run, small_step, met = design.epochs(R, state, y, w, ws, a, b, pen, random,
                                                rng, loop)
         n_iter += n_run
-        if ws is active:
-            best_dual = max(best_dual, loop.ctl[1] / n)
         dual, gap = check_gap(n_iter, ws is active and loop.ctl[5] == 1.0)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)

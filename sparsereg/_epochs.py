@@ -8,10 +8,10 @@ if that is > 0) without going back to Python, which on a small problem or with a
 Gram matrix cost more than the epochs themselves. It returns
 ``(epochs run, last epoch was a small step, gap met)`` as soon as
 
-* the gap, ``P(w)`` minus the best dual value seen (``ctl[1]``, updated in place),
-  is at most ``ctl[0]`` (both in the sum scaling of ``_kernels.py``);
-  ``ctl[5]`` then tells whether the call ended with a look at the gap, whose
-  terms ``ctl[2:5]`` and ``XtR`` then hold (the driver need not recompute them);
+* the stopping gap of ``_kernels.enet_dual`` at ``w`` is at most ``ctl[0]`` (sum
+  scaling); ``ctl[5]`` then tells whether the call ended with a look at the gap,
+  whose terms ``ctl[1:5]`` and ``XtR`` then hold (the driver need not recompute
+  them);
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
@@ -58,16 +58,16 @@ def anderson_buffers(m, n_rows):
 
 @njit(cache=True, nogil=True, inline="always")
 def _gap_met(XtR, terms, w, idx, a, b, pen, ctl):
-    """Update the best dual value ``ctl[1]``; is ``P(w) - ctl[1] <= ctl[0]``?
-    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``. ``ctl[2:5]`` =
-    P(w), the dual value and the dual scale (for the driver, when it returns
-    right after this look)."""
+    """The stopping test: is the gap at ``w`` at most ``ctl[0]``?
+
+    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``. Leaves the look in
+    ``ctl[1:5]`` = (the stopping gap, P(w), the best dual value, its dual scale),
+    for the driver when it returns right after this look."""
     R_norm2, Ry = terms
-    _, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b, pen)
-    ctl[2], ctl[3], ctl[4] = primal, dual, scale
-    if dual > ctl[1]:
-        ctl[1] = dual
-    return primal - ctl[1] <= ctl[0]
+    gap, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b,
+                                         pen)
+    ctl[1], ctl[2], ctl[3], ctl[4] = gap, primal, dual, scale
+    return gap <= ctl[0]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -95,7 +95,7 @@ def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs,
                 XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen, ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _dense_anderson(X, R, w, active, a, b, pen, hist, slot)
@@ -121,7 +121,7 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, nor
                 w, active, a, b, pen, ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
@@ -144,7 +144,7 @@ def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, to
                 ctl)
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[2:5]
+                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
                 return e + 1, small, met
         if hist is not None:
             slot = _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot)

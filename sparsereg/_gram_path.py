@@ -31,11 +31,10 @@ def _buffers(m, n_rows):
 
 @njit(cache=True, nogil=True)
 def _gap(G, q, yty, Gw, w, active, a, b, pen, XtR):
-    """(primal, dual value, scale) at ``w``, sum scaling, over ``active``."""
+    """(stopping gap, primal, best dual value, scale) at ``w``, sum scaling, over
+    ``active``."""
     R_norm2, Ry = gram_gap_terms(q, Gw, w, yty, active, XtR)
-    _, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, active, a, b,
-                                       pen)
-    return primal, dual, scale
+    return enet_dual(XtR, R_norm2, Ry, R_norm2, w, active, a, b, pen)
 
 
 @njit(cache=True, nogil=True)
@@ -57,9 +56,7 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
     a, b = n * l1, n * l2
     target = tol * yty  # n * (tol * ||y||^2 / n), in the sum scaling
     active = usable
-    primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen, XtR)
-    best = value
-    gap = max(primal - best, 0.0)
+    gap, primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen, XtR)
     n_iter = 0
     converged = gap <= target
     anderson = extrapolate
@@ -77,7 +74,7 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
             anderson = n_iter >= creep
             if not anderson:
                 budget = min(budget, creep - n_iter)
-        ctl[0], ctl[1] = target, best
+        ctl[0] = target
         if anderson and active.shape[0] >= 2:
             n_run, small, met = gram_epochs(
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
@@ -87,13 +84,11 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
                 ctl, 0, _MAX_CHECKS, None)
         n_iter += n_run
-        best = max(best, ctl[1])
         if ctl[5] == 1.0:  # the loop ended on a look at the gap at w
-            primal, value, scale = ctl[2], ctl[3], ctl[4]
+            gap, primal, value, scale = ctl[1], ctl[2], ctl[3], ctl[4]
         else:
-            primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen, XtR)
-        best = max(best, value)
-        gap = max(primal - best, 0.0)
+            gap, primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen,
+                                             XtR)
         converged = (gap <= target or met) and small
         if not np.isfinite(gap):
             break
