@@ -416,7 +416,8 @@ def test_float32_trains_in_float32_close_to_float64():
     (dict(hidden_layer_sizes=(10, 0)), ValueError, "hidden_layer_sizes"),
     (dict(monitor="val_acc"), ValueError, "monitor"),
     (dict(dtype="float16"), ValueError, "dtype"),
-    (dict(solver="lbfgs"), ValueError, "solver"),
+    (dict(solver="newton"), ValueError, "solver"),
+    (dict(solver="lbfgs", max_fun=0), ValueError, "max_fun"),
     (dict(l1=-1.0), ValueError, "l1"),
 ])
 def test_bad_parameters(params, exc, match):

@@ -2,7 +2,9 @@
 
 ``_BaseMLP`` validates the parameters, initializes the weights exactly as
 scikit-learn does (Glorot uniform, drawn in the same order from ``random_state``),
-splits off the validation set, runs the epochs of minibatch training on a
+and trains them: with ``solver="lbfgs"`` by L-BFGS-B on the full-batch loss
+(:mod:`~sparsereg.neural_network._lbfgs`); with "sgd" or "adam" it splits off the
+validation set, runs the epochs of minibatch training on a
 :class:`~sparsereg.neural_network._network.Network`, and applies the stopping rules:
 scikit-learn's on the training loss or the validation score, or on the validation
 loss (``monitor="val_loss"``), restoring the best weights at the end.
@@ -24,12 +26,26 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._lbfgs import (
+    FullBatchLoss,
+    LBFGSOptions,
+    check_lbfgs_compatible,
+    minimize_lbfgs,
+    packed,
+)
 from ._network import SGD, Adam, Network, data_loss
+
+# What the epochs of a stochastic solver record; a fresh fit starts without them,
+# and solver="lbfgs", which has no epochs, sets none (as scikit-learn).
+_EPOCH_RECORDS = ("loss_curve_", "history_", "best_loss_", "validation_scores_",
+                  "best_validation_score_", "best_validation_loss_", "best_epoch_",
+                  "_no_improvement_count", "_best_state")
 
 
 class DivergenceError(ValueError, FloatingPointError):
     """Training produced a non-finite loss (usually: the learning rate is too
-    large for the scale of the data)."""
+    large for the scale of the data, or, with solver="lbfgs", the data are badly
+    scaled)."""
 
 
 class _BaseMLP(BaseEstimator):
@@ -37,7 +53,7 @@ class _BaseMLP(BaseEstimator):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None,
                                                       closed="left")],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
@@ -64,6 +80,7 @@ class _BaseMLP(BaseEstimator):
         "monitor": [StrOptions({"val_score", "val_loss"})],
         "restore_best_weights": ["boolean"],
         "dtype": [None, StrOptions({"float32", "float64"}), type],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
     # ------------------------------------------------------------ validation
@@ -129,9 +146,10 @@ class _BaseMLP(BaseEstimator):
         X_val, y_val : array-like, default=None
             A validation set. With ``early_stopping=True`` it replaces the split
             of ``validation_fraction`` of the training data; without, it is only
-            scored every epoch (``history_``).
+            scored every epoch (``history_``). Stochastic solvers only:
+            ``solver="lbfgs"`` has no epochs and raises a ValueError.
         sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples.
+            Weights of the validation samples (stochastic solvers only).
 
         Returns
         -------
@@ -146,6 +164,11 @@ class _BaseMLP(BaseEstimator):
              sample_weight_val=None, classes=None):
         hidden = self._hidden_sizes()
         rates = self._dropout_rates(len(hidden))
+        if self.solver == "lbfgs":
+            check_lbfgs_compatible(rates, self.l1, self.monitor,
+                                   self.restore_best_weights,
+                                   any(v is not None for v in (X_val, y_val,
+                                                               sample_weight_val)))
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start
                                                       and not incremental)
         X, Y, y_raw = self._validate_input(X, y, incremental, reset=first_pass,
@@ -160,6 +183,18 @@ class _BaseMLP(BaseEstimator):
         units = [n_features] + hidden + [Y.shape[1]]
         self.n_outputs_ = Y.shape[1]
         self._random_state = check_random_state(self.random_state)
+        self._set_up_weights(first_pass, Y, units, dtype)
+        if self.solver == "lbfgs":
+            self._train_lbfgs(X, Y, sw, dtype)
+        else:
+            self._train(X, Y, sw, rates, incremental, dtype, X_val, y_val,
+                        sample_weight_val)
+        if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
+            raise self._diverged("", "the weights are not finite")
+        return self
+
+    def _set_up_weights(self, first_pass, Y, units, dtype):
+        """Fresh weights, or the current ones (warm start, partial_fit) in dtype."""
         if first_pass:
             self._initialize(Y, units, dtype)
         elif [W.shape for W in self.coefs_] != list(zip(units[:-1], units[1:],
@@ -171,15 +206,6 @@ class _BaseMLP(BaseEstimator):
         else:
             self.coefs_ = [W.astype(dtype, copy=False) for W in self.coefs_]
             self.intercepts_ = [b.astype(dtype, copy=False) for b in self.intercepts_]
-        self._train(X, Y, sw, rates, incremental, dtype, X_val, y_val,
-                    sample_weight_val)
-        if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
-            raise DivergenceError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed, or "
-                f"learning_rate_init={self.learning_rate_init} is too large."
-            )
-        return self
 
     def _sample_weight(self, sample_weight, X, y_raw):
         if sample_weight is None:
@@ -201,23 +227,9 @@ class _BaseMLP(BaseEstimator):
             b = self._random_state.uniform(-bound, bound, fan_out)
             self.coefs_.append(W.astype(dtype, copy=False))
             self.intercepts_.append(b.astype(dtype, copy=False))
-        self.loss_curve_ = []
-        self.history_ = {"train_loss": [], "val_loss": [], "val_score": []}
-        self._no_improvement_count = 0
-        self._best_state = None
-        if self.early_stopping:
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_validation_loss_ = np.inf
-            self.best_loss_ = None
-        else:
-            self.best_loss_ = np.inf
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_validation_loss_ = None
-        self.best_epoch_ = None
-        if hasattr(self, "_optimizer"):
-            del self._optimizer
+        for name in (*_EPOCH_RECORDS, "_optimizer"):
+            if hasattr(self, name):  # _train starts them afresh
+                delattr(self, name)
 
     def _loss_kind(self):
         if not is_classifier(self):
@@ -379,14 +391,48 @@ class _BaseMLP(BaseEstimator):
                              strict=True):
                 W[...] = Wb
 
+    def _train_lbfgs(self, X, Y, sw, dtype):
+        """L-BFGS-B on the full-batch loss, from the current weights."""
+        n_coefs = len(self.coefs_)
+        theta, params = packed(self.coefs_ + self.intercepts_, dtype)
+        grad, grads = packed(params, dtype)
+        net = Network(params[:n_coefs], params[n_coefs:], self.activation,
+                      self.out_activation_, self._loss_kind(), [0.0] * (n_coefs - 1),
+                      X.shape[0], dtype, grads=grads)
+        objective = FullBatchLoss(net, theta, grad, X,
+                                  np.ascontiguousarray(Y, dtype=dtype), sw, self.alpha)
+        result = minimize_lbfgs(objective, LBFGSOptions(
+            self.max_iter, self.max_fun, self.tol, bool(self.verbose)))
+        # own arrays, not views of the optimizer's vector
+        self.coefs_ = [W.copy() for W in params[:n_coefs]]
+        self.intercepts_ = [b.copy() for b in params[n_coefs:]]
+        self.n_iter_, self.loss_ = result.n_iter, result.loss
+        if not np.isfinite(result.loss):
+            raise self._diverged("", f"the loss at the last iterate is {result.loss}")
+
     def _diverged(self, epoch, what):
+        """The DivergenceError of ``what`` (seen in ``epoch``, if any)."""
+        where = f" in epoch {epoch}" if epoch else ""
+        if self.solver == "lbfgs":
+            cause = ("the inputs (or the targets) are likely badly scaled: "
+                     "standardize them")
+        else:
+            cause = (f"learning_rate_init={self.learning_rate_init} is likely too "
+                     "large for this data (or the inputs are badly scaled: "
+                     "standardize them)")
         return DivergenceError(
             "Solver produced non-finite parameter weights. The input data may "
-            "contain large values and need to be preprocessed. Training diverged in "
-            f"epoch {epoch}: {what}; learning_rate_init="
-            f"{self.learning_rate_init} is likely too large for this data (or the "
-            "inputs are badly scaled: standardize them)."
+            f"contain large values and need to be preprocessed. Training "
+            f"diverged{where}: {what}; {cause}."
         )
+
+    def _check_solver(self):
+        """True for the stochastic solvers; the AttributeError that hides
+        ``partial_fit`` otherwise (scikit-learn's)."""
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError("partial_fit is only available for stochastic "
+                                 f"optimizers. {self.solver} is not stochastic.")
+        return True
 
     def _evaluate(self, net, val):
         Xv, Yv, yv_raw, swv = val

@@ -5,7 +5,8 @@ restoration, an L1 weight penalty and a dtype option.
 With ``dropout=0`` and ``l1=0`` the training follows scikit-learn's exactly: the
 same initialization (Glorot uniform), the same draws from ``random_state`` in the
 same order (weights, validation split, per-epoch shuffles), the same batches,
-losses, gradients and optimizer steps.
+losses, gradients and optimizer steps; with ``solver="lbfgs"``, scipy's L-BFGS-B
+with scikit-learn's options on the same full-batch loss.
 """
 
 import numpy as np
@@ -15,6 +16,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -30,41 +32,53 @@ _COMMON_DOC = """
         Units of each hidden layer.
     activation : {{"identity", "logistic", "tanh", "relu"}}, default="relu"
         Activation of the hidden layers.
-    solver : {{"adam", "sgd"}}, default="adam"
-        Stochastic optimizer (scikit-learn's "lbfgs" is not offered).
+    solver : {{"adam", "sgd", "lbfgs"}}, default="adam"
+        "adam" and "sgd" take minibatch steps, epoch after epoch; "lbfgs" is scipy's
+        L-BFGS-B on the loss of the whole training set (often faster and better on
+        small data; for the squared error with several outputs, on their sum, whose
+        gradient every solver follows). Parameters marked "stochastic solvers only"
+        are not used by "lbfgs", as in scikit-learn; ``dropout``, ``l1``,
+        ``monitor``, ``restore_best_weights`` and a validation set in ``fit`` set
+        away from their defaults raise a ValueError with "lbfgs".
     alpha : float, default=0.0001
         L2 penalty: ``alpha / 2 * ||W||^2 / sum(batch weights)`` is added to each
-        batch loss, over all weight matrices (scikit-learn's scaling).
+        batch loss (the whole training set for "lbfgs"), over all weight matrices
+        (scikit-learn's scaling).
     l1 : float, default=0.0
         L1 penalty ``l1 * ||W||_1 / sum(batch weights)`` on all weight matrices,
         applied by a proximal (soft-thresholding) step after each optimizer step, so
         that weights become exactly zero, e.g. every first-layer weight of an input
         the network does not use (see ``coefs_[0]``). For Adam the step is taken in
-        Adam's per-coordinate metric.
+        Adam's per-coordinate metric. Stochastic solvers only.
     dropout : float or array-like of float, default=0.0
         Probability of dropping each hidden unit during training (one rate, or one
         per hidden layer), in [0, 1). Inverted dropout: kept units are scaled by
         ``1 / (1 - p)`` while training, nothing is dropped at prediction.
+        Stochastic solvers only.
     batch_size : int or "auto", default="auto"
-        Minibatch size; "auto" is ``min(200, n_samples)``.
+        Minibatch size; "auto" is ``min(200, n_samples)``. Stochastic solvers only.
     learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
         Learning-rate schedule of ``solver="sgd"``.
     learning_rate_init : float, default=0.001
-        Initial learning rate.
+        Initial learning rate. Stochastic solvers only.
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.
     max_iter : int, default=200
-        Maximum number of epochs.
+        Maximum number of epochs; for "lbfgs", of L-BFGS-B iterations.
     shuffle : bool, default=True
-        Shuffle the samples every epoch.
+        Shuffle the samples every epoch. Stochastic solvers only.
     random_state : int, RandomState instance or None, default=None
         Seeds everything random: initialization, validation split, shuffling and
         dropout masks. The same seed gives bit-identical results.
     tol : float, default=1e-4
         Minimum improvement (of the training loss, or of the monitored validation
-        quantity with early stopping) that resets the patience counter.
+        quantity with early stopping) that resets the patience counter; for
+        "lbfgs", L-BFGS-B's ``gtol``: it stops when no gradient entry exceeds
+        ``tol`` (or when an iteration lowers the loss by a relative 2.2e-9 or
+        less, scipy's ``ftol``).
     verbose : bool, default=False
-        Print the loss (and validation score) every epoch.
+        Print the loss (and validation score) every epoch, or every L-BFGS-B
+        iteration.
     warm_start : bool, default=False
         Continue from the previous weights.
     momentum : float, default=0.9
@@ -75,6 +89,7 @@ _COMMON_DOC = """
         Stop when the monitored validation quantity has not improved by ``tol``
         for ``n_iter_no_change`` epochs, on ``X_val, y_val`` if given to ``fit``,
         else on ``validation_fraction`` of the training data{stratified}.
+        Stochastic solvers only.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -82,7 +97,7 @@ _COMMON_DOC = """
     epsilon : float, default=1e-8
         Adam's numerical stabilizer.
     n_iter_no_change : int, default=10
-        Patience, in epochs.
+        Patience, in epochs. Stochastic solvers only.
     monitor : {{"val_score", "val_loss"}}, default="val_score"
         What early stopping watches: the validation score ({score}, scikit-learn's
         choice) or the validation loss.
@@ -93,6 +108,9 @@ _COMMON_DOC = """
         Precision of the weights and of all computations; None follows X (float32
         stays float32, anything else is float64), as scikit-learn. float32 roughly
         halves the time on large problems.
+    max_fun : int, default=15000
+        For "lbfgs" only: maximum number of loss (and gradient) evaluations;
+        L-BFGS-B stops with a ConvergenceWarning when it is reached.
 """
 
 _ATTRS_DOC = """
@@ -103,9 +121,11 @@ _ATTRS_DOC = """
     intercepts_ : list of ndarray
         Bias vectors.
     loss_ : float
-        Training loss (with penalties) of the last epoch.
+        Training loss (with penalties, scikit-learn's) of the last epoch; for
+        "lbfgs", at the solution.
     loss_curve_ : list of float
-        Training loss of every epoch.
+        Training loss of every epoch. This and the following five attributes are
+        set by the stochastic solvers only (not by "lbfgs", as in scikit-learn).
     best_loss_ : float or None
         Smallest training loss (None with early stopping, as scikit-learn).
     validation_scores_ : list of float or None
@@ -122,10 +142,11 @@ _ATTRS_DOC = """
         Per epoch: ``"train_loss"``, and, when there is a validation set,
         ``"val_loss"`` (data loss, no penalty) and ``"val_score"``.
     n_iter_ : int
-        Epochs run by the last call of ``fit`` / ``partial_fit`` (scikit-learn's
-        meaning).
+        Epochs (L-BFGS-B iterations for "lbfgs") run by the last call of ``fit`` /
+        ``partial_fit`` (scikit-learn's meaning).
     t_ : int
-        Training samples seen.
+        Training samples seen by the stochastic solvers (0 after a fresh "lbfgs"
+        fit, as scikit-learn).
     n_layers_ : int
         Number of layers (inputs and outputs included).
     n_outputs_ : int
@@ -142,11 +163,11 @@ _ATTRS_DOC = """
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor with dropout, early stopping and L1/L2.
 
-    A drop-in for :class:`sklearn.neural_network.MLPRegressor` (solvers "adam" and
-    "sgd"): the same parameters, attributes and, with ``dropout=0`` and ``l1=0``,
-    the same training. Adds ``dropout``, ``l1``, a validation set in ``fit``,
-    ``monitor``, ``restore_best_weights``, ``best_epoch_``, ``history_`` and
-    ``dtype``.
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor` (solvers "adam",
+    "sgd" and "lbfgs"): the same parameters, attributes and, with ``dropout=0``
+    and ``l1=0``, the same training. Adds ``dropout``, ``l1``, a validation set
+    in ``fit``, ``monitor``, ``restore_best_weights``, ``best_epoch_``,
+    ``history_`` and ``dtype``.
 {doc}    loss : {{"squared_error", "poisson"}}, default="squared_error"
         Half the mean squared error (identity output), or the Poisson deviance
         (exponential output).
@@ -175,7 +196,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, monitor="val_score",
-                 restore_best_weights=True, dtype=None, loss="squared_error"):
+                 restore_best_weights=True, dtype=None, max_fun=15000,
+                 loss="squared_error"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -203,6 +225,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.monitor = monitor
         self.restore_best_weights = restore_best_weights
         self.dtype = dtype
+        self.max_fun = max_fun
         self.loss = loss
 
     def _validate_input(self, X, y, incremental, reset, classes=None,
@@ -235,8 +258,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         pred = out[:, 0] if out.shape[1] == 1 else out
         return r2_score(y_raw, pred, sample_weight=sw)
 
+    @available_if(_BaseMLP._check_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``(X, y)``, continuing from the current weights.
+
+        Stochastic solvers only: with "lbfgs" there is no ``partial_fit``.
 
         Parameters
         ----------
@@ -265,11 +291,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier with dropout, early stopping and L1/L2.
 
-    A drop-in for :class:`sklearn.neural_network.MLPClassifier` (solvers "adam" and
-    "sgd"; binary, multiclass and multilabel): the same parameters, attributes and,
-    with ``dropout=0`` and ``l1=0``, the same training. Adds ``dropout``, ``l1``,
-    ``class_weight``, a validation set in ``fit``, ``monitor``,
-    ``restore_best_weights``, ``best_epoch_``, ``history_`` and ``dtype``.
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier` (solvers "adam",
+    "sgd" and "lbfgs"; binary, multiclass and multilabel): the same parameters,
+    attributes and, with ``dropout=0`` and ``l1=0``, the same training. Adds
+    ``dropout``, ``l1``, ``class_weight``, a validation set in ``fit``,
+    ``monitor``, ``restore_best_weights``, ``best_epoch_``, ``history_`` and
+    ``dtype``.
 {doc}    class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight`` (as
         :func:`sklearn.utils.class_weight.compute_sample_weight`).
@@ -300,7 +327,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, monitor="val_score",
-                 restore_best_weights=True, dtype=None, class_weight=None):
+                 restore_best_weights=True, dtype=None, max_fun=15000,
+                 class_weight=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -328,6 +356,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.monitor = monitor
         self.restore_best_weights = restore_best_weights
         self.dtype = dtype
+        self.max_fun = max_fun
         self.class_weight = class_weight
 
     def _validate_input(self, X, y, incremental, reset, classes=None,
@@ -403,8 +432,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return accuracy_score(y_raw, self._label_binarizer.inverse_transform(pred),
                               sample_weight=sw)
 
+    @available_if(_BaseMLP._check_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over ``(X, y)``, continuing from the current weights.
+
+        Stochastic solvers only: with "lbfgs" there is no ``partial_fit``.
 
         Parameters
         ----------

@@ -102,6 +102,13 @@ def data_loss(kind, out, Y, sw, sw_sum, scratch):
     return total / sw_sum
 
 
+def gradient_scale(kind, n_outputs):
+    """How many times the gradient :meth:`Network.backward` returns exceeds the
+    gradient of :func:`data_loss`: scikit-learn's squared error averages over the
+    outputs while its gradient (from ``dLoss/dZ = out - y``) is that of their sum."""
+    return n_outputs if kind == "squared_error" else 1
+
+
 # ------------------------------------------------------------------------ network
 
 
@@ -109,11 +116,13 @@ class Network:
     """Weights, per-batch buffers, forward and backward passes.
 
     ``coefs`` and ``intercepts`` are the estimator's ``coefs_`` and ``intercepts_``
-    (the same list objects, updated in place by the optimizer).
+    (the same list objects, updated in place by the optimizer). ``grads``, if
+    given, are the arrays (coefficient gradients, then intercept gradients) that
+    :meth:`backward` writes into, e.g. views of one flat vector for L-BFGS-B.
     """
 
     def __init__(self, coefs, intercepts, activation, out_activation, loss, dropout,
-                 batch_size, dtype, rng=None):
+                 batch_size, dtype, rng=None, grads=None):
         self.coefs, self.intercepts = coefs, intercepts
         self.activation, self.out_activation, self.loss = (activation,
                                                            out_activation, loss)
@@ -136,8 +145,10 @@ class Network:
                 self.uniform[l] = np.empty((B, units[l]),
                                            np.float32 if dtype == np.float32
                                            else np.float64)
-        self.coef_grads = [np.empty_like(W) for W in coefs]
-        self.intercept_grads = [np.empty_like(b) for b in intercepts]
+        if grads is None:
+            grads = [np.empty_like(p) for p in [*coefs, *intercepts]]
+        self.coef_grads = list(grads[:len(coefs)])
+        self.intercept_grads = list(grads[len(coefs):])
         self.coef_scratch = [np.empty_like(W) for W in coefs]
 
     # -- forward
