@@ -1,12 +1,19 @@
 """Pieces shared by the CV estimators: the cv_results_ table, a scorer adapter, the
-selection rules' helpers, the grid-edge warning and the choice of threads."""
+selection rules' helpers, the grid-edge warning, the choice of threads and the
+routing of fit's metadata to the splitter."""
 
 import warnings
 from numbers import Integral
 
 import numpy as np
 from joblib.parallel import get_active_backend
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 
 
 class FixedLinear(RegressorMixin, MultiOutputMixin, BaseEstimator):
@@ -22,14 +29,17 @@ def cv_results_table(err, grids, l1_ratios, n_nonzero):
     deviation and standard error, and the nonzeros of the full-data model."""
     n_l1, n_alphas, n_folds = err.shape
     flat = err.reshape(n_l1 * n_alphas, n_folds)
+    with np.errstate(invalid="ignore"):  # an infinite error has std nan
+        std = flat.std(axis=1)
+        # standard error as glmnet's cvsd: sample std / sqrt(n_splits)
+        sem = (flat.std(axis=1, ddof=1) / np.sqrt(n_folds) if n_folds > 1
+               else np.zeros(len(flat)))
     results = {
         "param_l1_ratio": np.repeat(l1_ratios, n_alphas),
         "param_alpha": grids.ravel(),
         "mean_test_error": flat.mean(axis=1),
-        "std_test_error": flat.std(axis=1),
-        # standard error as glmnet's cvsd: sample std / sqrt(n_splits)
-        "sem_test_error": (flat.std(axis=1, ddof=1) / np.sqrt(n_folds)
-                           if n_folds > 1 else np.zeros(len(flat))),
+        "std_test_error": std,
+        "sem_test_error": sem,
         "n_nonzero": n_nonzero.ravel(),
     }
     for k in range(n_folds):
@@ -108,3 +118,52 @@ def warn_if_on_edge(mean, n_nonzero, j, alpha):
         "model may lie beyond the grid. Widen it (eps, or explicit alphas).",
         AlphaGridEdgeWarning, stacklevel=4,
     )
+
+
+def split_params(estimator, params):
+    """The metadata of ``estimator.fit(X, y, **params)`` for the CV splitter's
+    ``split`` (e.g. ``groups``), routed as scikit-learn's CV estimators route it.
+
+    Parameters
+    ----------
+    estimator : LassoCV, ElasticNetCV or RidgeCV
+        The estimator being fitted (its :meth:`get_metadata_routing` is
+        :func:`splitter_router`'s).
+    params : dict
+        The extra keyword arguments of ``fit``.
+
+    Returns
+    -------
+    dict
+        The keyword arguments of ``split``.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is not empty while metadata routing is not enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``), with
+        scikit-learn's message.
+    """
+    if not params:
+        return {}
+    if not get_config().get("enable_metadata_routing", False):
+        raise ValueError(
+            f"Passing extra keyword arguments to {type(estimator).__name__}.fit is "
+            "only supported if enable_metadata_routing=True, which you can set "
+            "using `sklearn.set_config`. See the User Guide "
+            "<https://scikit-learn.org/stable/metadata_routing.html> for more "
+            f"details. Extra parameters passed are: {set(params)}"
+        )
+    return dict(process_routing(estimator, "fit", **params).splitter.split)
+
+
+def splitter_router(estimator, splitter):
+    """The metadata router of a CV estimator: its own requests, and ``fit``'s
+    metadata to the ``split`` of ``splitter`` (a CV splitter, or None for
+    RidgeCV's leave-one-out in closed form, which splits nothing)."""
+    router = MetadataRouter(owner=type(estimator).__name__).add_self_request(
+        estimator)
+    if splitter is None:
+        return router
+    return router.add(splitter=splitter,
+                      method_mapping=MethodMapping().add(caller="fit", callee="split"))

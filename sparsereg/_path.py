@@ -194,7 +194,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
         Targets. Unlike scikit-learn (which then solves a multi-task problem), the
         columns of a 2-D y are solved as independent problems, as
-        :class:`~sparsereg.ElasticNet` does.
+        :class:`~sparsereg.ElasticNet` does; as in scikit-learn, ``positive=True``
+        needs a 1-D y.
     l1_ratio : float, default=0.5
         Mixing parameter in (0, 1] (0 needs an explicit ``alphas`` array).
     eps : float, default=1e-3
@@ -222,7 +223,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     return_n_iter : bool, default=False
         Also return the number of iterations per alpha.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (1-D y only: a 2-D y
+        raises a ValueError, as in scikit-learn).
     check_input : bool, default=True
         Validate X and y (skip only if already validated).
     **params : dict
@@ -271,6 +273,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
         check_consistent_length(X, y)
     y = np.asarray(y, dtype=np.float64)
+    if positive and y.ndim != 1:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     Y = y[:, None] if y.ndim == 1 else y
     sw = check_sample_weight(sample_weight, X.shape[0])
     # data near 1e+-150 are solved as X / s, y / s, with every penalty-like input

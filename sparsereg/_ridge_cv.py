@@ -1,15 +1,17 @@
 """RidgeCV: Ridge's alpha by closed-form leave-one-out or k-fold CV.
 
 Re-exported by :mod:`sparsereg.model_selection`, next to LassoCV and ElasticNetCV
-(whose ``cv_results_`` layout it shares).
+(whose ``cv_results_`` layout its ``cv_table_`` shares).
 """
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
+from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
@@ -20,7 +22,7 @@ from ._base import (
     _set_fitted,
     check_sample_weight,
 )
-from ._cv_common import FixedLinear, cv_results_table
+from ._cv_common import FixedLinear, cv_results_table, split_params, splitter_router
 from ._ridge import LeaveOneOut
 from ._scale import DataScale
 
@@ -41,22 +43,27 @@ class RidgeCV(LinearBase):
     Parameters
     ----------
     alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        Positive penalties to try.
+        Penalties to try: each > 0 for leave-one-out (``cv=None``), >= 0 with a
+        ``cv``; checked with scikit-learn's messages.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
     scoring : str or callable, default=None
         A scikit-learn scorer. None: the mean squared LOO error with ``cv=None``,
-        the estimator's R^2 with ``cv`` given (as scikit-learn).
+        the estimator's R^2 with ``cv`` given (as scikit-learn). With ``cv=None``
+        it scores the LOO predictions of all targets at once (a multi-output
+        scorer sees them together), or each target alone with
+        ``alpha_per_target``.
     cv : int, cross-validation generator or iterable, default=None
         None: efficient leave-one-out.
     gcv_mode : {"auto", "svd", "eigen"}, default=None
-        Decomposition for ``cv=None``: "svd" of X (dense X only) or "eigen" of the
+        Decomposition for ``cv=None``: "svd" of X or "eigen" of the
         ``n_samples x n_samples`` matrix ``X X'``; None/"auto": "eigen" if X is
         sparse or has more features than samples, else the eigendecomposition of
         the ``n_features x n_features`` matrix ``X'X`` (a fraction of the cost of
         an SVD) when its eigenvalues are accurate enough for the alphas
         (``lam_min + alpha >= 1e-7 lam_max``), "svd" otherwise. The errors of all
-        alphas come from two matrix products.
+        alphas come from two matrix products, in float64 whatever X's dtype. "svd"
+        on sparse X falls back to "eigen" with scikit-learn's FutureWarning.
     store_cv_results : bool, default=False
         Keep scikit-learn's per-sample LOO array in ``cv_results_`` (``cv=None``).
     alpha_per_target : bool, default=False
@@ -68,15 +75,18 @@ class RidgeCV(LinearBase):
         The chosen alpha.
     best_score_ : float or ndarray of shape (n_targets,)
         Its score (minus the mean squared LOO error by default).
-    cv_results_ : dict or ndarray
-        With ``store_cv_results=True``: scikit-learn's array of shape
-        (n_samples, n_alphas) or (n_samples, n_targets, n_alphas) of squared LOO
-        errors (LOO predictions if ``scoring`` is given). Otherwise the layout of
-        :class:`LassoCV`: one row per alpha with ``param_alpha``,
-        ``split{k}_test_error`` (one "split" per sample for leave-one-out; with a
-        ``scoring``, leave-one-out gives one score per alpha, repeated in every
-        split, so std and sem are 0), ``mean_test_error``, ``std_test_error``,
-        ``sem_test_error`` and ``n_nonzero`` (summed over the targets).
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or \
+            (n_samples, n_targets, n_alphas)
+        Only with ``store_cv_results=True``, as in scikit-learn: the squared LOO
+        errors, or the LOO predictions if ``scoring`` is given.
+    cv_table_ : dict of ndarrays
+        The CV errors in the layout of :class:`LassoCV`'s ``cv_results_``: one
+        row per alpha with ``param_alpha``, ``split{k}_test_error`` (one "split"
+        per sample for leave-one-out; with a ``scoring``, leave-one-out gives one
+        score per alpha, repeated in every split, so std and sem are 0),
+        ``mean_test_error``, ``std_test_error``, ``sem_test_error`` and
+        ``n_nonzero`` (summed over the targets). This is what
+        :func:`~sparsereg.plotting.plot_cv_curve` draws.
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Coefficients at ``alpha_``.
     intercept_ : float or ndarray of shape (n_targets,)
@@ -116,7 +126,7 @@ class RidgeCV(LinearBase):
         self.store_cv_results = store_cv_results
         self.alpha_per_target = alpha_per_target
 
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation and fit Ridge with it.
 
         Parameters
@@ -127,8 +137,12 @@ class RidgeCV(LinearBase):
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Weights of the squared errors.
-        groups : array-like of shape (n_samples,), default=None
-            Group labels for a group-aware ``cv`` splitter.
+        **params : dict
+            Metadata for the ``cv`` splitter's ``split``, e.g. ``groups`` for a
+            :class:`~sklearn.model_selection.GroupKFold`. As in scikit-learn, only
+            with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); otherwise
+            passing any raises a ValueError.
 
         Returns
         -------
@@ -136,53 +150,90 @@ class RidgeCV(LinearBase):
             The fitted estimator.
         """
         self._validate_params()
-        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
-        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas <= 0):
-            raise ValueError(f"alphas must be finite and > 0, got {self.alphas!r}")
-        if self.cv is not None and (self.store_cv_results or self.alpha_per_target):
-            raise ValueError(
-                "cv!=None and store_cv_results=True / alpha_per_target=True are "
-                "incompatible: both need leave-one-out (cv=None)"
-            )
+        split = split_params(self, params)
+        alphas = self._checked_alphas()
+        if self.cv is not None and self.store_cv_results:
+            raise ValueError("cv!=None and store_cv_results=True are incompatible")
+        if self.cv is not None and self.alpha_per_target:
+            raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
                              y_numeric=True, multi_output=True)
+        dtype = X.dtype  # of coef_ and intercept_; the CV itself runs in float64,
+        X = X.astype(np.float64, copy=False)  # as scikit-learn's
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
         Y = y[:, None] if y.ndim == 1 else y
         # data near 1e+-150 are decomposed as X / s, y / s (alphas / s^2), exactly
         data = DataScale.of(X, y)
         full = Problem(data.down(X), data.down(Y), sw, self.fit_intercept, True)
-        mode = (self.gcv_mode or "auto") if self.cv is None else "auto"
-        if mode == "svd" and full.is_sparse:
-            raise ValueError("gcv_mode='svd' needs dense X; use 'eigen' or 'auto'")
         scale = full.sum_sw / full.n  # alpha_n = alpha * n / sum(s), see Ridge
         alphas_n = data.penalty(alphas) / scale  # of the scaled data
-        loo = _decomposition(full, mode, alphas_n)
+        loo = _decomposition(full, self._gcv_mode(full), alphas_n)
         if self.cv is None:
             err, scores = self._leave_one_out(y, Y, sw, alphas_n, full, loo, data)
         else:
-            err, scores = self._k_fold(X, y, sw, alphas, groups, data)
+            err, scores = self._k_fold(X, y, sw, alphas, split, data)
         self._select(alphas, scores, Y.shape[1])
-        if not self.store_cv_results:
-            n_nonzero = np.count_nonzero(loo.coefs(alphas_n), axis=(1, 2))[None]
-            self.cv_results_ = cv_results_table(err[None], alphas[None], np.ones(1),
-                                                n_nonzero)
-            del self.cv_results_["param_l1_ratio"]
+        n_nonzero = np.count_nonzero(loo.coefs(alphas_n), axis=(1, 2))[None]
+        self.cv_table_ = cv_results_table(err[None], alphas[None], np.ones(1),
+                                          n_nonzero)
+        del self.cv_table_["param_l1_ratio"]
         # the final model from the same decomposition (no refit), per target alpha
         chosen = np.broadcast_to(self.alpha_, (Y.shape[1],))
         coef = np.array([loo.coef(data.penalty(a) / scale)[k]
                          for k, a in enumerate(chosen)])
-        _set_fitted(self, full, coef, None, None, X.dtype, y.ndim)
+        _set_fitted(self, full, coef, None, None, dtype, y.ndim)
         data.unscale_fitted(self, gaps=())
         del self.n_iter_  # scikit-learn's RidgeCV has none
         return self
 
+    def _checked_alphas(self):
+        """``alphas`` as a float array, checked with scikit-learn's messages:
+        each > 0, or >= 0 with a ``cv`` (Ridge at alpha 0 is least squares; the
+        closed-form leave-one-out needs alpha > 0), and finite."""
+        values = self.alphas
+        if isinstance(values, (np.ndarray, list, tuple)) and np.ndim(values) > 0:
+            values = list(np.ravel(np.asarray(values, dtype=object)))
+            names = ([f"alphas[{i}]" for i in range(len(values))] if len(values) != 1
+                     else ["alphas"])
+            for name, alpha in zip(names, values, strict=True):
+                check_scalar(alpha, name, target_type=Real, min_val=0.0,
+                             include_boundaries="neither" if self.cv is None
+                             else "left")
+                if not np.isfinite(alpha):
+                    raise ValueError(f"{name} == {alpha}, must be finite.")
+        alphas = np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel()
+        if alphas.size == 0:
+            raise ValueError("alphas is empty: pass at least one alpha")
+        return alphas
+
+    def _gcv_mode(self, problem):
+        """The decomposition asked for: ``gcv_mode`` (leave-one-out) or "auto".
+        "svd" on sparse X falls back to "eigen", with scikit-learn's FutureWarning
+        (it will raise from scikit-learn 1.11)."""
+        if self.cv is not None:
+            return "auto"
+        if self.gcv_mode == "svd" and problem.is_sparse:
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X, we fallback to "
+                "`gcv_mode='eigen'`. Passing `gcv_mode='svd'` on sparse X will raise "
+                "an error in 1.11, use the default or pass `gcv_mode='eigen'` to "
+                "suppress this warning.", FutureWarning, stacklevel=3)
+            return "eigen"
+        return self.gcv_mode or "auto"
+
     def _leave_one_out(self, y, Y, sw, alphas_n, problem, loo, data):
         """LOO errors (per sample) and scores in the user's units: ``loo`` and
-        ``alphas_n`` are of the data scaled by ``data``, ``y`` and ``Y`` are not."""
+        ``alphas_n`` are of the data scaled by ``data``, ``y`` and ``Y`` are not.
+
+        With a ``scoring``, the LOO predictions of all targets are scored at once
+        (a multi-output scorer sees them together), or one target at a time with
+        ``alpha_per_target``, as scikit-learn does."""
         scale = problem.sum_sw / problem.n  # back to scikit-learn's raw weights
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         sqrt_sw = np.sqrt(problem.sw)[:, None]
+        kwargs = {} if sw is None else {"sample_weight": sw}
+        per_target = self.alpha_per_target and Y.shape[1] > 1
         per_sample, scores = [], []
         # residuals for every alpha at once, back in the user's units
         for e in data.up(loo.errors_all(alphas_n)):
@@ -193,19 +244,24 @@ class RidgeCV(LinearBase):
             else:
                 pred = Y - e / np.where(sqrt_sw > 0, sqrt_sw, 1.0)
                 per_sample.append(pred)
-                kwargs = {} if sw is None else {"sample_weight": sw}
-                scores.append([scorer(_Identity(), pred[:, k], Y[:, k], **kwargs)
-                               for k in range(Y.shape[1])])
+                if per_target:
+                    scores.append([scorer(_Identity(), pred[:, k], Y[:, k], **kwargs)
+                                   for k in range(Y.shape[1])])
+                else:
+                    scores.append(scorer(_Identity(), pred.reshape(y.shape), y,
+                                         **kwargs))
         per_sample = np.array(per_sample)  # (n_alphas, n_samples, n_targets)
         if self.store_cv_results:
             arr = np.moveaxis(per_sample, 0, -1)
             self.cv_results_ = arr[:, 0, :] if y.ndim == 1 else arr
+        scores = np.asarray(scores, dtype=np.float64)
         err = per_sample.mean(axis=2) if scorer is None else -np.broadcast_to(
-            np.asarray(scores).mean(axis=1)[:, None], per_sample.shape[:2])
-        return err, np.asarray(scores)  # err: (n_alphas, n_splits)
+            np.reshape(scores, (len(scores), -1)).mean(axis=1)[:, None],
+            per_sample.shape[:2])
+        return err, scores  # err: (n_alphas, n_splits)
 
-    def _k_fold(self, X, y, sw, alphas, groups, data):
-        folds = list(check_cv(self.cv).split(X, y, groups))
+    def _k_fold(self, X, y, sw, alphas, split, data):
+        folds = list(check_cv(self.cv).split(X, y, **split))
         from .linear_model import Ridge
 
         scorer = check_scoring(Ridge(), self.scoring)
@@ -238,6 +294,18 @@ class RidgeCV(LinearBase):
             best = int(np.argmax(total))
             self.alpha_ = float(alphas[best])
             self.best_score_ = float(total[best])
+
+
+    def get_metadata_routing(self):
+        """The metadata routing: ``fit``'s extra arguments go to ``cv.split``
+        (none with ``cv=None``).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            See :func:`sklearn.utils.metadata_routing.get_routing_for_object`.
+        """
+        return splitter_router(self, None if self.cv is None else check_cv(self.cv))
 
 
 class _Identity(RegressorMixin, BaseEstimator):

@@ -178,7 +178,10 @@ def summarize(name, cv_est, final, X_test, y_test, names):
                    cv_se=float(folds.std(ddof=1) / math.sqrt(folds.size)),
                    n_nonzero=None, selected=None)
     else:
-        res, est = cv_est.cv_results_, final[-1]
+        # RidgeCV keeps the table in cv_table_ (cv_results_ is scikit-learn's)
+        res = (cv_est.cv_table_ if hasattr(cv_est, "cv_table_")
+               else cv_est.cv_results_)
+        est = final[-1]
         alpha = float(getattr(est, "alpha_", getattr(est, "alpha", None)))
         match = np.isclose(res["param_alpha"], alpha, rtol=1e-12)
         if "param_l1_ratio" in res and hasattr(est, "l1_ratio_"):
@@ -208,7 +211,7 @@ def ridge_at_one_se(ridge_cv, X, y):
 
     from . import Ridge
 
-    res = ridge_cv.cv_results_
+    res = ridge_cv.cv_table_
     mean, sem = res["mean_test_error"], res["sem_test_error"]
     best = int(np.argmin(mean))
     k = int(np.flatnonzero(mean <= mean[best] + sem[best])[0])  # alphas decrease

@@ -30,6 +30,8 @@ from ._cv_common import (
     is_grid_given,
     joblib_alone,
     one_se_index,
+    split_params,
+    splitter_router,
     warn_if_on_edge,
 )
 from ._cv_folds import FoldGrams, fold_errors
@@ -85,7 +87,7 @@ class _CVBase(LinearBase):
             raise ValueError(f"l1_ratio must be in [0, 1], got {ratios}")
         return ratios
 
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then fit on all data.
 
         Parameters
@@ -96,8 +98,12 @@ class _CVBase(LinearBase):
             Target.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Weights of the samples, used in the fits and in the held-out errors.
-        groups : array-like of shape (n_samples,), default=None
-            Group labels for a group-aware ``cv`` splitter.
+        **params : dict
+            Metadata for the ``cv`` splitter's ``split``, e.g. ``groups`` for a
+            :class:`~sklearn.model_selection.GroupKFold`. As in scikit-learn, only
+            with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); otherwise
+            passing any raises a ValueError.
 
         Returns
         -------
@@ -105,12 +111,13 @@ class _CVBase(LinearBase):
             The fitted estimator.
         """
         self._validate_params()
+        split = split_params(self, params)
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=FLOAT_DTYPES,
                              y_numeric=True)  # one target: (n, 1) is raveled, warned
         y = np.asarray(y, dtype=np.float64)
         sw = check_sample_weight(sample_weight, X.shape[0])
         l1_ratios = self._l1_ratios()
-        folds = list(check_cv(self.cv).split(X, y, groups))
+        folds = list(check_cv(self.cv).split(X, y, **split))
         # n > p: the folds' Gram terms, and from their sum the full problem's
         gram_folds = FoldGrams.applies(self, X, sw, folds)
         with blas_on_one_thread() if gram_folds else nullcontext(1) as workers:
@@ -252,6 +259,16 @@ class _CVBase(LinearBase):
                 return i_min, one_se_index(masked, None)
             return i_min, j_min
         return (i_min, j_1se) if self.alpha_rule == "1se" else (i_min, j_min)
+
+    def get_metadata_routing(self):
+        """The metadata routing: ``fit``'s extra arguments go to ``cv.split``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            See :func:`sklearn.utils.metadata_routing.get_routing_for_object`.
+        """
+        return splitter_router(self, check_cv(self.cv))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -75,19 +75,17 @@ def _l1_ratio_rows(l1_column, l1_ratio, default):
 
 
 def _cv_table(model):
-    """The ``cv_results_`` dict of a fitted CV model, checked."""
+    """The table of CV errors of a fitted CV model (LassoCV's and ElasticNetCV's
+    ``cv_results_``, RidgeCV's ``cv_table_``), checked."""
     check_is_fitted(model)
-    results = getattr(model, "cv_results_", None)
+    results = getattr(model, "cv_table_", None)
     if results is None:
+        results = getattr(model, "cv_results_", None)
+    if not isinstance(results, dict):
         raise TypeError(
             f"plot_cv_curve needs a fitted LassoCV, ElasticNetCV or RidgeCV (a "
-            f"cv_results_ dict); {type(model).__name__} has no cv_results_"
-        )
-    if not isinstance(results, dict):
-        raise ValueError(
-            "cv_results_ holds per-sample leave-one-out errors (the model was "
-            "fitted with store_cv_results=True): refit it with "
-            "store_cv_results=False to plot its CV curve"
+            f"cv_results_ or cv_table_ dict); {type(model).__name__} has no "
+            "cv_results_ dict"
         )
     missing = [key for key in _CV_KEYS if key not in results]
     if missing:
@@ -120,8 +118,8 @@ def plot_cv_curve(model, ax=None, l1_ratio=None):
     Parameters
     ----------
     model : LassoCV, ElasticNetCV or RidgeCV
-        A fitted sparsereg CV estimator (RidgeCV fitted with
-        ``store_cv_results=False``, so that ``cv_results_`` is a dict).
+        A fitted sparsereg CV estimator (its ``cv_results_``, RidgeCV's
+        ``cv_table_``).
     ax : matplotlib.axes.Axes, default=None
         Where to draw; None creates a new figure.
     l1_ratio : float, default=None
@@ -140,10 +138,10 @@ def plot_cv_curve(model, ax=None, l1_ratio=None):
     sklearn.exceptions.NotFittedError
         If the model is not fitted.
     TypeError
-        If the model has no ``cv_results_`` dict of sparsereg's layout.
+        If the model has no ``cv_results_`` (or ``cv_table_``) dict of sparsereg's
+        layout.
     ValueError
-        If ``l1_ratio`` is not one of the model's, or RidgeCV's ``cv_results_`` is
-        the per-sample array of ``store_cv_results=True``.
+        If ``l1_ratio`` is not one of the model's.
 
     Examples
     --------

@@ -238,10 +238,13 @@ def _param_cases():
             add(dict(alphas=0), ValueError, "'alphas' parameter")
             add(dict(eps=0.0), ValueError, "'eps' parameter")
             add(dict(cv=1), ValueError, "'cv' parameter")
-        if name.startswith("RidgeCV"):
-            add(dict(alphas=[1.0, -1.0]), ValueError, "alphas must be finite and > 0")
-            add(dict(alphas=[0.0]), ValueError, "alphas must be finite and > 0")
-            add(dict(alphas=[]), ValueError, "alphas must be finite and > 0")
+        if name.startswith("RidgeCV"):  # scikit-learn's messages
+            add(dict(alphas=[1.0, -1.0]), ValueError, r"alphas\[1\] == -1.0, must be")
+            add(dict(alphas=[1.0, "a"]), TypeError, r"alphas\[1\] must be an instance")
+            add(dict(alphas=[np.inf]), ValueError, "alphas == inf, must be finite")
+            add(dict(alphas=[]), ValueError, "alphas is empty")
+            if name != "RidgeCV-cv3":  # leave-one-out needs alpha > 0
+                add(dict(alphas=[0.0]), ValueError, r"alphas == 0.0, must be > 0.0")
         if name.startswith("ElasticNet-"):
             for bad in (1.5, -0.1, np.nan):
                 add(dict(l1_ratio=bad), ValueError, "'l1_ratio' parameter")

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import make_data, to_format
+from sklearn import config_context
 from sklearn import linear_model as sk
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes
@@ -177,7 +178,8 @@ def test_sklearn_tooling_clone_pickle_groups_and_parallel(diabetes):
     again = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
     groups = np.arange(len(y)) % 7
-    g = sr.LassoCV(cv=GroupKFold(7), alphas=10).fit(X, y, groups=groups)
+    with config_context(enable_metadata_routing=True):  # groups go to the splitter
+        g = sr.LassoCV(cv=GroupKFold(7), alphas=10).fit(X, y, groups=groups)
     assert g.mse_path_.shape == (10, 7)
     seq = sr.ElasticNetCV(l1_ratio=[0.3, 1.0], cv=4, alphas=10, n_jobs=1).fit(X, y)
     par = sr.ElasticNetCV(l1_ratio=[0.3, 1.0], cv=4, alphas=10, n_jobs=2).fit(X, y)
@@ -301,7 +303,7 @@ def test_ridge_cv_k_fold_scoring_and_per_target(diabetes):
     ref = sk.RidgeCV(alphas=al, cv=5).fit(X, y)
     assert ours.alpha_ == ref.alpha_
     assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
-    res = ours.cv_results_
+    res = ours.cv_table_
     assert "split4_test_error" in res and len(res["param_alpha"]) == 11
     assert np.all(res["n_nonzero"] == X.shape[1])
     Y = np.c_[y, np.sqrt(y)]
@@ -477,11 +479,14 @@ def test_any_splitter_gives_the_errors_of_the_fold_copies(monkeypatch, splitter)
           "repeated": RepeatedKFold(n_splits=3, n_repeats=2, random_state=0),
           "loo": LeaveOneOut(), "groups": GroupKFold(4), "time": TimeSeriesSplit(4),
           "predefined": PredefinedSplit(np.arange(n) % 4 - 1)}[splitter]
-    groups = np.arange(n) % 7
+    # groups reach GroupKFold's split by metadata routing (the other splitters
+    # take none: scikit-learn's routing refuses them groups)
+    fit_params = {"groups": np.arange(n) % 7} if splitter == "groups" else {}
     kw = dict(cv=cv, alphas=20, **TIGHT)
-    fast = sr.LassoCV(**kw).fit(X, y, groups=groups)
-    _fold_copies(monkeypatch)
-    ref = sr.LassoCV(**kw).fit(X, y, groups=groups)
+    with config_context(enable_metadata_routing=True):
+        fast = sr.LassoCV(**kw).fit(X, y, **fit_params)
+        _fold_copies(monkeypatch)
+        ref = sr.LassoCV(**kw).fit(X, y, **fit_params)
     np.testing.assert_allclose(fast.mse_path_, ref.mse_path_, rtol=1e-9)
     assert fast.alpha_ == ref.alpha_
 

@@ -135,7 +135,7 @@ def test_cv_curve_on_given_axes(lasso_cv):
 
 def test_cv_curve_ridge_one_line_at_alpha_(ridge_cv):
     ax, ax_top = plot_cv_curve(ridge_cv)
-    results = ridge_cv.cv_results_
+    results = ridge_cv.cv_table_
     order = np.argsort(-results["param_alpha"])  # drawn by decreasing alpha
     data_line, _, (bars,) = ax.containers[0].lines
     assert_allclose(data_line.get_xdata(), [100.0, 10.0, 1.0, 0.1])
@@ -148,14 +148,23 @@ def test_cv_curve_ridge_one_line_at_alpha_(ridge_cv):
     assert [t.get_text() for t in ax_top.get_xticklabels()] == [str(N_FEATURES)] * 4
 
 
+def test_cv_curve_ridge_with_stored_loo_errors(data, ridge_cv):
+    """RidgeCV keeps its table in cv_table_, so that cv_results_ is scikit-learn's
+    (absent, or the per-sample array of store_cv_results=True): the curve is the
+    same either way."""
+    stored = sparsereg.RidgeCV(alphas=ridge_cv.alphas, store_cv_results=True)
+    stored.fit(*data)
+    assert stored.cv_results_.shape == (len(data[1]), 4)
+    assert not hasattr(ridge_cv, "cv_results_")
+    lines = [plot_cv_curve(m)[0].containers[0].lines[0] for m in (stored, ridge_cv)]
+    assert_allclose(lines[0].get_ydata(), lines[1].get_ydata(), rtol=1e-12)
+
+
 def test_cv_curve_errors(data, enet_cv, ridge_cv):
     with pytest.raises(ValueError, match=r"l1_ratio=0.7 .*\[0.5, 1.0\]"):
         plot_cv_curve(enet_cv, l1_ratio=0.7)
     with pytest.raises(ValueError, match="RidgeCV has no l1_ratio"):
         plot_cv_curve(ridge_cv, l1_ratio=0.5)
-    stored = sparsereg.RidgeCV(store_cv_results=True).fit(*data)
-    with pytest.raises(ValueError, match="refit it with store_cv_results=False"):
-        plot_cv_curve(stored)
     with pytest.raises(TypeError, match="Lasso has no cv_results_"):
         plot_cv_curve(sparsereg.Lasso().fit(*data))
     with pytest.raises(NotFittedError):
