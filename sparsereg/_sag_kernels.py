@@ -29,17 +29,7 @@ Rows are drawn uniformly with replacement, by a xorshift64 generator whose state
 import numpy as np
 
 from ._jit import guard_caches, njit
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _draw(rng, n):
-    """xorshift64 step on ``rng[0]``; returns an index uniform in ``range(n)``."""
-    x = rng[0]
-    x ^= x << np.uint64(13)
-    x ^= x >> np.uint64(7)
-    x ^= x << np.uint64(17)
-    rng[0] = x
-    return np.int64(x % np.uint64(n))
+from ._kernels import _rand_index
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -64,7 +54,7 @@ def dense_epoch(A, b, w, S, g_mem, seen, n_seen, rng, step, decay, saga, prox, l
     """
     n, p = A.shape
     for _ in range(n):
-        i = _draw(rng, n)
+        i = _rand_index(rng, n)
         if seen[i] == 0:
             seen[i] = 1
             n_seen += 1
@@ -130,7 +120,7 @@ def sparse_lazy_epoch(data, indices, indptr, y, sw, m, center, z, S, g_mem, seen
     for j in range(p):
         hist[j] = 0
     for t in range(n):
-        i = _draw(rng, n)
+        i = _rand_index(rng, n)
         if seen[i] == 0:
             seen[i] = 1
             n_seen += 1
@@ -207,7 +197,7 @@ def sparse_prox_epoch(data, indices, indptr, y, sw, m, w, S, g_mem, rng, step, l
         mw += m[j] * w[j]
     avg = step / n
     for _ in range(n):
-        i = _draw(rng, n)
+        i = _rand_index(rng, n)
         start, stop = indptr[i], indptr[i + 1]
         # xw = x_i @ w
         xw = 0.0

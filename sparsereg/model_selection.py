@@ -59,7 +59,7 @@ class _CVBase(LinearBase):
         "positive": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
-        "solver": [StrOptions({"cd", "ista", "fista"})],
+        "solver": [StrOptions({"cd", "ista", "fista", "saga"})],
         "anderson": ["boolean", StrOptions({"auto"})],
         "penalty_factor": ["array-like", None],
         "lower_bounds": [Real, "array-like", None],
@@ -311,7 +311,7 @@ _CV_DOC = """
         Seed of ``selection="random"``.
     selection : {{"cyclic", "random"}}, default="cyclic"
         Coordinate order of coordinate descent.
-    solver : {{"cd", "ista", "fista"}}, default="cd"
+    solver : {{"cd", "ista", "fista", "saga"}}, default="cd"
         The path solver (see :class:`~sparsereg.ElasticNet`).
     anderson : bool or "auto", default="auto"
         Acceleration of coordinate descent, Anderson extrapolation and Newton

@@ -65,16 +65,23 @@ class Recorder:
             self.names.add(name)
 
     def start(self):
-        """Begin a test: hook the bound classes' construction, clear the notes."""
+        """Begin a test: hook the bound classes' ``__init__``, clear the notes.
+
+        (Not ``__new__``: a ``__new__`` set on a class and deleted again leaves
+        CPython's ``object.__new__`` refusing the constructor's arguments, and one
+        left in place hides ``__init__``'s signature from ``get_params``.)"""
         self.names = set()
         for cls in BOUND_CLASSES.values():
-            cls.__new__ = staticmethod(_recording_new)
+            init = cls.__dict__["__init__"]
+            if not getattr(init, "_records", False):
+                cls.__init__ = _recording_init(init)
 
     def stop(self):
         """End a test: unhook the classes; return the names noted."""
         for cls in BOUND_CLASSES.values():
-            if "__new__" in cls.__dict__:
-                del cls.__new__
+            init = cls.__dict__["__init__"]
+            if getattr(init, "_records", False):
+                cls.__init__ = init.__wrapped__
         names, self.names = self.names, None
         return names
 
@@ -88,12 +95,21 @@ def _in_sparsereg(filename):
     return str(Path(filename).resolve()).startswith(_SPARSEREG_DIR)
 
 
-def _recording_new(cls, *args, **kwargs):
-    """``__new__`` of a bound class during a test: note the most derived bound
-    class of ``cls`` (a test's ``class LassoMock(Lasso)`` counts as Lasso)."""
-    bound = next(c for c in cls.__mro__ if c in BOUND_CLASSES.values())
-    RECORDER.note(bound.__name__, depth=2)
-    return object.__new__(cls)
+def _recording_init(init):
+    """``init`` (a bound class's ``__init__``) noting, during a test, the most
+    derived bound class of the instance (a test's ``class LassoMock(Lasso)`` counts
+    as Lasso). ``functools.wraps`` keeps the signature ``get_params`` reads."""
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if RECORDER.names is not None:
+            bound = next(c for c in type(self).__mro__
+                         if c in BOUND_CLASSES.values())
+            RECORDER.note(bound.__name__, depth=2)
+        init(self, *args, **kwargs)
+
+    __init__._records = True
+    return __init__
 
 
 def _recorded(func):

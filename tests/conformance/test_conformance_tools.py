@@ -110,6 +110,7 @@ def test_static_reach_follows_module_helpers_and_globals():
 
 def test_recorder_notes_what_a_test_builds_not_what_sparsereg_builds_inside():
     X, y = np.random.default_rng(0).standard_normal((30, 3)), np.arange(30.0)
+    init_before = sparsereg.Lasso.__init__
     RECORDER.start()
     try:
         sparsereg.LassoCV(cv=2, alphas=[1.0, 0.1]).fit(X, y)  # refits an ElasticNet
@@ -122,8 +123,17 @@ def test_recorder_notes_what_a_test_builds_not_what_sparsereg_builds_inside():
     finally:
         names = RECORDER.stop()
     assert names == {"LassoCV", "lasso_path", "Ridge"}
-    assert "__new__" not in vars(sparsereg.Lasso)  # unhooked
     assert RECORDER.names is None
+    # after the test the classes are as before: they construct with arguments
+    # (a __new__ set and deleted again would make object.__new__ refuse them) and
+    # show their own __init__ (a hook left in place would hide its signature)
+    for _ in range(2):
+        RECORDER.start()
+        RECORDER.stop()
+    assert "__new__" not in vars(sparsereg.Lasso)
+    assert sparsereg.Lasso.__init__ is init_before
+    assert sparsereg.Lasso(alpha=0.5).alpha == 0.5
+    assert sparsereg.Ridge(1.0).fit(X, y).coef_.shape == (3,)
 
 
 def report(when, outcome, wasxfail=None, longrepr=None):
