@@ -21,8 +21,9 @@ libraries define ``tol`` differently):
    library alike. The median over repeats is reported.
 
 It also times ``import + first fit`` in a fresh Python process, with a warm and a
-cold on-disk numba cache. ``--suite issue8`` runs the single-fit problems of the
-speed issue instead of the default three. The result is a Markdown table on stdout;
+cold on-disk numba cache. ``--suite shapes`` runs six single fits of three shapes
+(p >> n dense at three penalties, text-like sparse, n >> p) instead of the default
+three. The result is a Markdown table on stdout;
 progress goes to stderr.
 """
 
@@ -133,8 +134,8 @@ def make_sparse_problems(n, p, density, n_nonzero=50, divisor=20, seed=0,
     return problems
 
 
-def issue8_problems(seed):
-    """The single-fit problems of the speed issue: p >> n dense (Toeplitz 0.7, three
+def shape_problems(seed):
+    """Six single fits of three shapes: p >> n dense (Toeplitz 0.7, three
     penalties), text-like sparse, and n >> p."""
     problems = [make_dense_problem(200, 10000, rho=0.7, divisor=d, seed=seed,
                                    name=f"dense p>>n, /{d}")
@@ -485,9 +486,9 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=None,
                         help="timed fits per library (default 7, 3 with --quick)")
     parser.add_argument("--seed", type=int, default=0, help="data seed")
-    parser.add_argument("--suite", choices=("default", "issue8"), default="default",
-                        help="issue8: the single-fit problems of the speed issue "
-                        "(p >> n dense at three penalties, text-like sparse, n >> p)")
+    parser.add_argument("--suite", choices=("default", "shapes"), default="default",
+                        help="shapes: six single fits of three shapes (p >> n "
+                        "dense at three penalties, text-like sparse, n >> p)")
     return parser.parse_args(argv)
 
 
@@ -500,8 +501,8 @@ def main(argv=None):
 
     start = time.perf_counter()
     libs, notes = load_libraries()
-    if args.suite == "issue8":
-        problems = issue8_problems(args.seed)
+    if args.suite == "shapes":
+        problems = shape_problems(args.seed)
     elif args.quick:
         problems = [make_dense_problem(200, 1000, seed=args.seed),
                     *make_sparse_problems(2000, 5000, 5e-3, seed=args.seed)]

@@ -157,7 +157,7 @@ def ridge_problems(size, seed):
                        f"alphas=np.logspace(-3, 3, 50); {how}")
         out.append(CVProblem(name, description, base.X, base.y, RIDGE_ALPHAS, cv,
                              options))
-    # the speed issue's problem: 100 alphas, both libraries at their defaults
+    # 100 alphas, both libraries at their defaults
     # (scikit-learn: the SVD and a loop over alphas; sparsereg: "auto")
     n, p = SIZES[size]["ridge_default"]
     base = bc.make_dense_problem(n, p, rho=0.6, n_nonzero=50, seed=seed)
