@@ -85,11 +85,15 @@ def make_solver(est, problem):
                 crept[k] = anderson == "auto" and results[-1].extrapolated
             return results
 
+    # the stopping rule's unit per target, for the warning: ||y_c||_s^2 / n
+    tol_scale = problem.yty() / problem.n
+
     def solve(l1s, l2s, coef0, warn=True):
         results = run(np.asarray(l1s, float), np.asarray(l2s, float), coef0)
         failed = [(k, r.dual_gap) for k, r in enumerate(results) if not r.converged]
         if warn:
-            _warn_convergence(failed, est.tol, max_iter, float(np.max(l1s)), solver)
+            _warn_convergence(failed, est.tol, tol_scale, max_iter,
+                              float(np.max(l1s)), solver)
         return results
 
     # a whole path in one jitted call (compute_path), where it applies
@@ -116,17 +120,21 @@ def estimator_penalty(est, n_features):
                          n_features)
     upper = _per_feature(getattr(est, "upper_bounds", None), "upper_bounds",
                          n_features)
-    pen = penalty_array(n_features, bool(getattr(est, "positive", False)), pf, lower,
-                        upper)
+    positive = bool(getattr(est, "positive", False))
+    pen = penalty_array(n_features, positive, pf, lower, upper)
     if np.any(np.isnan(pen[1:])):
         raise ValueError("lower_bounds and upper_bounds must not contain NaN")
     bad = np.flatnonzero(pen[1] > pen[2])
     if bad.size:
         j = int(bad[0])
+        if positive and (lower is None or lower[j] < 0.0):
+            what = f"positive=True makes the lower bound of coefficient {j} 0"
+        else:
+            what = f"lower_bounds[{j}] = {pen[1, j]}"
         raise ValueError(
-            f"lower_bounds[{j}] = {pen[1, j]} > upper_bounds[{j}] = {pen[2, j]} (with "
-            "positive=True the lower bound is at least 0): no coefficient can satisfy "
-            "both"
+            f"{what} > upper_bounds[{j}] = {pen[2, j]}: no coefficient can satisfy "
+            "both; raise that upper bound"
+            + (" or drop positive=True" if positive else "")
         )
     if np.any(pen[1] == np.inf) or np.any(pen[2] == -np.inf):
         raise ValueError("a lower bound of +inf or an upper bound of -inf leaves no "
@@ -283,16 +291,21 @@ def _targets(problem, gram):
             for k in range(problem.n_targets)]
 
 
-def _warn_convergence(failed, tol, max_iter, l1, solver="cd"):
+def _warn_convergence(failed, tol, tol_scale, max_iter, l1, solver="cd"):
+    """scikit-learn's ConvergenceWarning for the first target in ``failed``
+    (``(k, gap)`` pairs): the gap and the number it was compared with,
+    ``tol * tol_scale[k]`` (``tol_scale = ||y_k - mean(y_k)||_s^2 / n``)."""
     if not failed:
         return
     k, gap = failed[0]
+    which = f" for target {k} of {len(tol_scale)}" if len(tol_scale) > 1 else ""
     msg = (
         "Objective did not converge. You might want to increase the number of "
         f"iterations (max_iter={max_iter}), check the scale of the features or "
-        f"consider increasing regularisation. Duality gap: {gap:.3e} (target {k}), "
-        f"tolerance: tol={tol:g} times ||y||^2/n (solver={solver!r}; the best "
-        "iterate is returned)."
+        f"consider increasing regularisation. Duality gap: {gap:.3e}, tolerance: "
+        f"{tol * tol_scale[k]:.3e}{which} (tol={tol:g} times "
+        f"||y - mean(y)||^2 / n_samples; solver={solver!r}, the best iterate is "
+        "returned)."
     )
     if l1 == 0.0:
         msg += " With no l1 penalty, Ridge's direct solvers are faster."

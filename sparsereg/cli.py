@@ -8,6 +8,7 @@ values, too few rows, a bad option) is one line on stderr and exit code 2.
 
 import argparse
 import csv
+import io
 import json
 import math
 import sys
@@ -33,24 +34,19 @@ def read_csv(path, target):
     """Numeric matrix, target and feature names from a CSV file with a header."""
     if target is None:
         raise UsageError("--target is required with --csv: name the column to predict")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            rows = list(csv.reader(f, dialect))
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+    rows = _csv_rows(path)
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise UsageError(f"{path} is empty: expected a header line and data rows")
     header = [h.strip() for h in rows[0]]
     data = rows[1:]
+    if len(header) > 1 and header[0] == "" and all(header[1:]):
+        # pandas' to_csv() writes the index as a first column with an empty name
+        header, data = header[1:], [r[1:] for r in data]
+        print(f"sparsereg compare: note: dropped the unnamed first column of {path} "
+              "(a pandas index; write the file with to_csv(index=False) to avoid it)",
+              file=sys.stderr)
+    _check_header(header, path)
     if target not in header:
         raise UsageError(f"--target {target!r} is not a column of {path} (columns: "
                          f"{', '.join(header)})")
@@ -75,6 +71,46 @@ def read_csv(path, target):
                              f"column {target!r}")
         labels.append(row[k].strip())
     return X, _target(labels, target, path), features
+
+
+def _csv_rows(path):
+    """The rows of a UTF-8 CSV file (comma, semicolon or tab separated)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(
+            f"{path}, line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8; save the "
+            "file as UTF-8 (e.g. iconv -f latin1 -t utf-8, or to_csv(encoding="
+            "'utf-8'))") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+
+
+def _check_header(header, path):
+    """Every column named, and no name twice."""
+    unnamed = [j + 1 for j, h in enumerate(header) if not h]
+    if unnamed:
+        raise UsageError(f"{path}: column {unnamed[0]} of the header has no name; "
+                         "name every column")
+    seen, twice = set(), []
+    for h in header:
+        if h in seen and h not in twice:
+            twice.append(h)
+        seen.add(h)
+    if twice:
+        raise UsageError(f"{path}: the header names {', '.join(map(repr, twice))} "
+                         "more than once; give every column its own name")
 
 
 def _target(labels, target, path):

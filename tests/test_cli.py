@@ -102,6 +102,8 @@ BAD_CSVS = [
     ("a,b,lpsa\n" + "1,inf,3\n" * 12, "finite"),
     ("a,b,lpsa\n" + "1,2\n" * 12, "fields"),
     ("lpsa\n" + "1\n" * 12, "no feature columns"),
+    ("a,a,lpsa\n" + "1,2,3\n" * 12, "'a' more than once"),
+    ("a,,lpsa\n" + "1,2,3\n" * 12, "column 2 of the header has no name"),
 ]
 
 
@@ -173,3 +175,35 @@ def test_class_labels_are_classified_by_the_mlp(tmp_path, capsys):
     single.write_text("a,kind\n" + "1,x\n" * 12)
     code, _, err = _run(capsys, "compare", "--csv", str(single), "--target", "kind")
     assert code == 2 and "single class" in err
+
+
+def test_pandas_index_column_is_dropped_with_a_note(tmp_path, capsys):
+    """DataFrame.to_csv() writes the index as an unnamed first column: it is not a
+    feature (the run equals the one on the file without it), and stderr says so."""
+    pd = pytest.importorskip("pandas")
+    X, y, _ = make_sparse_regression(60, 4, 2, noise=0.3, random_state=1)
+    frame = pd.DataFrame(X, columns=["u", "v", "w", "z"]).assign(t=y)
+    with_index, without = tmp_path / "with.csv", tmp_path / "without.csv"
+    frame.to_csv(with_index)
+    frame.to_csv(without, index=False)
+    runs = []
+    for path in (with_index, without):
+        code, out, err = _run(capsys, "compare", "--csv", str(path), "--target", "t",
+                              "--json", "--models", "lasso")
+        assert code == 0
+        runs.append((json.loads(out)["models"][0], err))
+    (indexed, note), (plain, no_note) = runs
+    assert "dropped the unnamed first column" in note and "dropped" not in no_note
+    assert indexed["selected"] == plain["selected"]
+    assert indexed["test_score"] == pytest.approx(plain["test_score"], rel=1e-12)
+
+
+def test_latin1_file_is_one_line_naming_the_line_and_the_encoding(tmp_path, capsys):
+    path = tmp_path / "latin1.csv"
+    # line 7 holds "é" in Latin-1 (one byte, 0xe9), which is not UTF-8
+    path.write_bytes(b"a,b,lpsa\n" + b"1,2,3\n" * 5 + b"1,2,\xe9\n" + b"1,2,3\n" * 6)
+    code, out, err = _run(capsys, "compare", "--csv", str(path), "--target", "lpsa")
+    lines = [line for line in err.splitlines() if line.startswith("sparsereg")]
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(lines) == 1 and "line 7: byte 0xe9 is not UTF-8" in lines[0]
+    assert "save the file as UTF-8" in lines[0]

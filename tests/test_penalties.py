@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import to_format
+from _helpers import make_data, to_format
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
@@ -243,3 +243,16 @@ def test_bad_factors_and_bounds(kwargs, match):
     X, y = _data()
     with pytest.raises(ValueError, match=match):
         sr.Lasso(alpha=0.1, **kwargs).fit(X, y)
+
+
+def test_crossed_bounds_error_names_what_set_them():
+    """The error names positive=True only when it made the lower bound."""
+    X, y = make_data(30, 3, seed=2, n_informative=2)
+    with pytest.raises(ValueError, match=r"lower_bounds\[1\] = 2.0 > upper_bounds\[1\]"
+                       r" = 1.0: no coefficient can satisfy both; raise that upper "
+                       r"bound$"):
+        sr.Lasso(lower_bounds=[0.0, 2.0, 0.0], upper_bounds=1.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"positive=True makes the lower bound of "
+                       r"coefficient 0 0 > upper_bounds\[0\] = -1.0.*drop "
+                       r"positive=True"):
+        sr.Lasso(positive=True, upper_bounds=[-1.0, 1.0, 1.0]).fit(X, y)

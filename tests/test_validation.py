@@ -2,6 +2,7 @@
 are cached on disk and float32 is never upcast."""
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -317,3 +318,23 @@ def test_precompute_true_refuses_a_gram_matrix_beyond_memory():
     small = sr.Lasso(alpha=0.1, precompute=True, tol=1e-10).fit(X[:, :40], y)
     plain = sr.Lasso(alpha=0.1, tol=1e-10).fit(X[:, :40], y)
     np.testing.assert_allclose(small.coef_, plain.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_convergence_warning_gives_the_gap_and_the_number_it_was_compared_with():
+    """As scikit-learn's: "Duality gap: G, tolerance: T", T = tol ||y - mean||^2/n
+    (not only the tol factor), and which target when there are several."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 30))
+    Y = X[:, :3] @ rng.standard_normal((3, 2)) + rng.standard_normal((50, 2))
+    Y[:, 1] *= 10.0
+    for y, which in ((Y[:, 1], ""), (Y, " for target 0 of 2")):
+        with pytest.warns(ConvergenceWarning) as record:
+            sr.Lasso(alpha=1e-4, max_iter=1, tol=1e-8).fit(X, y)
+        msg = str(record[0].message)
+        m = re.search(r"Duality gap: (\S+), tolerance: (\S+?)(,| for| \()", msg)
+        assert m is not None, msg
+        yc = np.atleast_2d(y.T).T[:, 0]
+        yc = yc - yc.mean()
+        assert float(m.group(2)) == pytest.approx(1e-8 * (yc @ yc) / 50, rel=1e-3)
+        assert float(m.group(1)) > float(m.group(2))
+        assert which in msg
