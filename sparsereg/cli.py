@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import time
 import warnings
@@ -212,7 +213,8 @@ def summarize(name, cv_est, final, X_test, y_test, names):
         row["alpha"] = float(cv_est.best_params_["alpha"])
         row.update(cv_error=float(folds.mean()),
                    cv_se=float(folds.std(ddof=1) / math.sqrt(folds.size)),
-                   n_nonzero=None, selected=None)
+                   n_nonzero=None, selected=None, coef=None,
+                   cv_curve=_mlp_curve(cv_est, classify))
     else:
         # RidgeCV keeps the table in cv_table_ (cv_results_ is scikit-learn's)
         res = (cv_est.cv_table_ if hasattr(cv_est, "cv_table_")
@@ -228,7 +230,9 @@ def summarize(name, cv_est, final, X_test, y_test, names):
         row.update(alpha=alpha, cv_error=float(res["mean_test_error"][k]),
                    cv_se=float(res["sem_test_error"][k]),
                    n_nonzero=int(np.count_nonzero(coef)),
-                   selected=[names[j] for j in np.flatnonzero(coef)])
+                   selected=[names[j] for j in np.flatnonzero(coef)],
+                   coef=dict(zip(names, map(float, coef), strict=True)),
+                   cv_curve=_linear_curve(res))
     from sklearn.metrics import accuracy_score, r2_score
 
     # not final.score: a GridSearchCV's score is its scoring (here -MSE)
@@ -236,6 +240,28 @@ def summarize(name, cv_est, final, X_test, y_test, names):
     row.update(n_features=len(names),
                test_score=float(metric(y_test, final.predict(X_test))))
     return row
+
+
+def _linear_curve(res):
+    """The CV curve of a linear model: one point per (l1_ratio, alpha) tried."""
+    l1 = res.get("param_l1_ratio")
+    return [{"alpha": float(a), "l1_ratio": None if l1 is None else float(l1[i]),
+             "cv_error": float(res["mean_test_error"][i]),
+             "cv_se": float(res["sem_test_error"][i])}
+            for i, a in enumerate(res["param_alpha"])]
+
+
+def _mlp_curve(search, classify):
+    """The CV curve of the MLP's grid search: one point per alpha tried."""
+    res, n = search.cv_results_, search.n_splits_
+    curve = []
+    for i, a in enumerate(res["param_alpha"]):
+        scores = np.array([res[f"split{k}_test_score"][i] for k in range(n)])
+        folds = 1.0 - scores if classify else -scores
+        curve.append({"alpha": float(a), "l1_ratio": None,
+                      "cv_error": float(folds.mean()),
+                      "cv_se": float(folds.std(ddof=1) / math.sqrt(n))})
+    return curve
 
 
 def ridge_at_one_se(ridge_cv, X, y):
@@ -278,21 +304,41 @@ def format_table(rows, description, n_train, n_test, cv, rule):
     return "\n".join(lines)
 
 
-def write_plot(path, fitted, names):
+def check_plot(path, models):
+    """Refuse a ``--plot`` that cannot be written, before any fitting: matplotlib
+    missing, no linear model to draw, a folder that does not exist or a file type
+    matplotlib cannot write."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install "
                          "'sparsereg[plot]'") from None
+    if not any(name != "mlp" for name in models):
+        raise UsageError("--plot draws the linear models: add lasso, enet or ridge "
+                         "to --models")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write --plot {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write --plot {path}: {folder} is not writable")
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    if suffix not in kinds:
+        raise UsageError(f"--plot {path}: unknown file type {suffix!r}; use one of "
+                         f"{', '.join(sorted(kinds))}")
+
+
+def write_plot(path, fitted, names):
+    """The CV curves of the linear models and their coefficients, in one figure
+    (``check_plot`` has accepted ``path``)."""
+    import matplotlib.pyplot as plt
+
     from .plotting import plot_coef_comparison, plot_cv_curve
 
     linear = {k: m for k, m in fitted.items() if k != "mlp"}
-    if not linear:
-        raise UsageError("--plot draws the linear models: add lasso, enet or ridge "
-                         "to --models")
     fig, axes = plt.subplots(1, len(linear) + 1, figsize=(5 * (len(linear) + 1), 4.5))
     for ax, (name, (cv_est, _)) in zip(axes, linear.items(), strict=False):
         plot_cv_curve(cv_est, ax=ax)
@@ -321,6 +367,8 @@ def compare(args):
     X, y, names, description = load_data(args)
     classify = y.dtype == object
     models = _models(args.models, classify)
+    if args.plot:
+        check_plot(args.plot, models)
     try:
         X_tr, X_te, y_tr, y_te = train_test_split(
             X, y, test_size=args.test_size, random_state=args.seed,
@@ -347,17 +395,17 @@ def compare(args):
         fitted[name] = (model[-1], final[-1])
         _progress(f"[{k}/{len(models)}] {name}: done in "
                   f"{time.perf_counter() - start:.1f} s", args)
-    if args.plot:
-        write_plot(args.plot, fitted, names)
-        _progress(f"plot written to {args.plot}", args)
     if args.json:
         print(json.dumps({"data": description, "n_train": len(y_tr),
                           "n_test": len(y_te), "cv": args.cv, "rule": args.rule,
                           "seed": args.seed, "features": names, "models": rows},
-                         indent=2))
+                         indent=2), flush=True)
     else:
         print(format_table(rows, description, len(y_tr), len(y_te), args.cv,
-                           args.rule))
+                           args.rule), flush=True)
+    if args.plot:  # after the results, so that a failing write loses none of them
+        write_plot(args.plot, fitted, names)
+        _progress(f"plot written to {args.plot}", args)
     return 0
 
 

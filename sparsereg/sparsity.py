@@ -9,6 +9,7 @@ the CV estimators, which count at their chosen alpha (their ``coef_``).
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 
 def extract_coef(model):
@@ -26,12 +27,15 @@ def extract_coef(model):
 
     Raises
     ------
+    NotFittedError
+        If the model (or the last step of the pipeline) is not fitted.
     TypeError
-        If the model (or the last step of the pipeline) has no ``coef_``.
+        If it is fitted but has no ``coef_``.
     """
     final = model
     if hasattr(model, "steps"):  # a Pipeline: the estimator is its last step
         final = model.steps[-1][1]
+    check_is_fitted(final)
     coef = getattr(final, "coef_", None)
     if coef is None:
         raise TypeError(

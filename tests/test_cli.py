@@ -53,6 +53,14 @@ def test_json_equals_a_direct_fit(capsys):
                                       ref[-1].alpha_))[0])
     assert lasso["cv_error"] == pytest.approx(ref[-1].cv_results_["mean_test_error"][k])
     assert lasso["cv_se"] == pytest.approx(ref[-1].cv_results_["sem_test_error"][k])
+    # the coefficients (name -> value, of the standardized features) and the curve
+    assert lasso["coef"] == pytest.approx(dict(zip(data.feature_names, coef,
+                                                   strict=True)), rel=1e-10)
+    curve = lasso["cv_curve"]
+    assert len(curve) == len(ref[-1].cv_results_["param_alpha"])
+    assert curve[k]["alpha"] == pytest.approx(ref[-1].alpha_, rel=1e-12)
+    assert curve[k]["cv_error"] == pytest.approx(lasso["cv_error"], rel=1e-12)
+    assert set(ridge["coef"]) == set(data.feature_names)
     # 1-SE ridge: the largest alpha within one s.e. of the best mean error
     assert ridge["n_nonzero"] == ridge["n_features"] == 8
     assert ridge["cv_error"] - ridge["cv_se"] <= lasso["cv_error"] + lasso["cv_se"]
@@ -79,7 +87,10 @@ def test_csv_with_a_sparse_truth(tmp_path, capsys):
     lasso, mlp = json.loads(out)["models"]
     assert set(lasso["selected"]) == {names[j] for j in np.flatnonzero(coef)}
     assert lasso["test_score"] > 0.9
-    assert mlp["model"] == "mlp" and mlp["selected"] is None
+    assert mlp["model"] == "mlp" and mlp["selected"] is None and mlp["coef"] is None
+    assert [p["alpha"] for p in mlp["cv_curve"]] == [0.1, 1.0, 10.0]
+    best = min(mlp["cv_curve"], key=lambda p: p["cv_error"])
+    assert best["alpha"] == mlp["alpha"] and best["cv_error"] == mlp["cv_error"]
     assert mlp["test_score"] > 0.8
 
 
@@ -207,3 +218,44 @@ def test_latin1_file_is_one_line_naming_the_line_and_the_encoding(tmp_path, caps
     assert code == 2 and out == "" and "Traceback" not in err
     assert len(lines) == 1 and "line 7: byte 0xe9 is not UTF-8" in lines[0]
     assert "save the file as UTF-8" in lines[0]
+
+
+@pytest.mark.parametrize("plot,message", [
+    ("/nonexistent/dir/x.png", "no folder"),
+    ("{tmp}/x.unknownext", "unknown file type"),
+])
+def test_bad_plot_fails_before_any_fit(tmp_path, capsys, monkeypatch, plot, message):
+    """--plot is checked before the CV runs (which would otherwise be lost)."""
+    pytest.importorskip("matplotlib")
+    import sparsereg.cli as cli
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a model was built before --plot was checked")
+
+    monkeypatch.setattr(cli, "make_model", no_fit)
+    code, out, err = _run(capsys, "compare", "--models", "lasso",
+                          "--plot", plot.format(tmp=tmp_path))
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_plot_only_of_an_mlp_is_refused_before_fitting(capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import sparsereg.cli as cli
+
+    monkeypatch.setattr(cli, "make_model", lambda *a, **k: 1 / 0)
+    code, out, err = _run(capsys, "compare", "--models", "mlp", "--plot", "x.png")
+    assert code == 2 and "draws the linear models" in err
+
+
+def test_table_is_printed_before_a_failing_plot_write(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import sparsereg.cli as cli
+
+    def fail(path, fitted, names):
+        raise cli.UsageError(f"cannot write {path}: disk full")
+
+    monkeypatch.setattr(cli, "write_plot", fail)
+    code, out, err = _run(capsys, "compare", "--models", "lasso",
+                          "--plot", str(tmp_path / "x.png"))
+    assert code == 2 and "disk full" in err
+    assert "lasso" in out  # the results came first

@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -136,3 +137,14 @@ def test_stability_selection_errors(problem, kwargs, match):
     X, y, _ = problem
     with pytest.raises(ValueError, match=match):
         stability_selection(sr.Lasso(alpha=0.1), X, y, **kwargs)
+
+
+def test_unfitted_models_raise_not_fitted_error():
+    """An unfitted model is NotFittedError (a fitted one without coef_ stays a
+    TypeError), directly and as a Pipeline's last step."""
+    for model in (sr.Lasso(), make_pipeline(StandardScaler(), sr.Lasso())):
+        with pytest.raises(NotFittedError):
+            sparsity_report({"lasso": model})
+    X, y, _ = make_sparse_regression(40, 5, 2, random_state=0)
+    with pytest.raises(TypeError, match="has no coef_"):
+        sparsity_report({"knn": KNeighborsRegressor(3).fit(X, y)})
