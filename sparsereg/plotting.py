@@ -23,7 +23,7 @@ function is called (``pip install 'sparsereg[plot]'``), and nothing is shown
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .sparsity import extract_coef, feature_names_of
+from .sparsity import extract_coef, feature_names_of, zero_threshold_of
 
 __all__ = [
     "plot_coef_comparison",
@@ -331,11 +331,13 @@ def _comparison_coefs(models):
     return labels, estimators, np.array(coefs)
 
 
-def plot_coef_comparison(models, feature_names=None, ax=None, tol=0.0):
+def plot_coef_comparison(models, feature_names=None, ax=None, zero_threshold=0.0,
+                         *, tol="deprecated"):
     """Plot the coefficients of several fitted models as grouped bars.
 
     For each feature, one bar per model, side by side, in the models' colours.
-    Coefficients with ``|coef| <= tol`` are marked with an "x" at zero, and each
+    Coefficients with ``|coef| <= zero_threshold`` are marked with an "x" at zero,
+    and each
     model's legend entry gives its number of nonzero coefficients.
 
     Parameters
@@ -349,8 +351,10 @@ def plot_coef_comparison(models, feature_names=None, ax=None, tol=0.0):
         "x0", "x1", ...
     ax : matplotlib.axes.Axes, default=None
         Where to draw; None creates a new figure.
-    tol : float, default=0.0
-        Coefficients with ``|coef| <= tol`` count as zero.
+    zero_threshold : float, default=0.0
+        Coefficients with ``|coef| <= zero_threshold`` count as zero.
+    tol : float
+        Deprecated alias of ``zero_threshold`` (a FutureWarning).
 
     Returns
     -------
@@ -365,7 +369,7 @@ def plot_coef_comparison(models, feature_names=None, ax=None, tol=0.0):
         If a model has no ``coef_``.
     ValueError
         For 2-D coefficients, models of different numbers of coefficients, no
-        models, a negative ``tol`` or a wrong number of feature names.
+        models, a negative ``zero_threshold`` or a wrong number of feature names.
 
     Examples
     --------
@@ -380,8 +384,7 @@ def plot_coef_comparison(models, feature_names=None, ax=None, tol=0.0):
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['Lasso (3 nonzero)', 'Ridge (10 nonzero)']
     """
-    if not tol >= 0:
-        raise ValueError(f"tol must be >= 0, got {tol!r}")
+    threshold = zero_threshold_of(zero_threshold, tol, "plot_coef_comparison")
     labels, estimators, coefs = _comparison_coefs(models)
     n_models, n_features = coefs.shape
     names = feature_names_of(estimators[0], n_features, feature_names)
@@ -390,7 +393,7 @@ def plot_coef_comparison(models, feature_names=None, ax=None, tol=0.0):
     width = 0.8 / n_models
     for m, (label, coef) in enumerate(zip(labels, coefs, strict=True)):
         pos = x + (m - (n_models - 1) / 2) * width
-        zero = np.abs(coef) <= tol
+        zero = np.abs(coef) <= threshold
         colour = f"C{m % 10}"
         ax.bar(pos, coef, width, color=colour,
                label=f"{label} ({int(np.sum(~zero))} nonzero)")

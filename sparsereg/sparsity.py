@@ -6,7 +6,10 @@ All functions take fitted scikit-learn-style estimators: any model with a ``coef
 the CV estimators, which count at their chosen alpha (their ``coef_``).
 """
 
+import warnings
+
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -81,7 +84,8 @@ def _table(columns):
     return pd.DataFrame(columns).set_index("model")
 
 
-def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
+def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=None,
+                    *, tol="deprecated"):
     """Compare the sparsity of fitted linear models.
 
     Parameters
@@ -92,11 +96,14 @@ def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
     feature_names : list of str, default=None
         Names of the coefficients (default: the names the models saw, else
         ``x0, x1, ...``).
-    tol : float, default=0.0
-        A coefficient counts as zero when ``|coef| <= tol``; the value is repeated
-        in the ``zero_tol`` column.
+    zero_threshold : float, default=0.0
+        A coefficient counts as zero when ``|coef| <= zero_threshold``; the value is
+        repeated in the ``zero_threshold`` column.
     true_coef : array-like of shape (n_features,), default=None
         The true coefficients, when known: their nonzeros are the true support.
+    tol : float
+        Deprecated alias of ``zero_threshold`` (a FutureWarning; ``tol`` is the
+        solver's tolerance everywhere else).
 
     Returns
     -------
@@ -104,7 +111,7 @@ def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
         One row per model (a DataFrame indexed by ``model`` when pandas is
         installed, else a dict of columns): ``n_features``, ``n_nonzero``,
         ``frac_zero``, ``l1_norm``, ``l2_norm``, ``support`` (the names of the
-        nonzero features), ``zero_tol``, one ``jaccard[<name>]`` column per model
+        nonzero features), ``zero_threshold``, one ``jaccard[<name>]`` column per model
         (the Jaccard overlap ``|A & B| / |A | B|`` of the two supports; 1.0 for two
         empty ones) and, with ``true_coef``, ``precision``, ``recall`` and ``f1``
         of the support against the true one.
@@ -120,8 +127,7 @@ def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
     >>> report["n_nonzero"].tolist()
     [4, 10]
     """
-    if tol < 0:
-        raise ValueError(f"tol must be >= 0, got {tol}")
+    threshold = zero_threshold_of(zero_threshold, tol, "sparsity_report")
     named = _as_named(models)
     coefs = []
     for name, model in named:
@@ -137,7 +143,7 @@ def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
         raise ValueError("the models have different numbers of coefficients: "
                          f"{[c.size for c in coefs]}")
     names = feature_names_of(named[0][1], p, feature_names)
-    supports = [np.abs(c) > tol for c in coefs]
+    supports = [np.abs(c) > threshold for c in coefs]
     columns = {
         "model": [name for name, _ in named],
         "n_features": [p] * len(named),
@@ -146,7 +152,7 @@ def sparsity_report(models, feature_names=None, tol=0.0, true_coef=None):
         "l1_norm": [float(np.abs(c).sum()) for c in coefs],
         "l2_norm": [float(np.sqrt(c @ c)) for c in coefs],
         "support": [[names[j] for j in np.flatnonzero(s)] for s in supports],
-        "zero_tol": [float(tol)] * len(named),
+        "zero_threshold": [threshold] * len(named),
     }
     for (other, _), s_other in zip(named, supports, strict=True):
         columns[f"jaccard[{other}]"] = [_jaccard(s, s_other) for s in supports]
@@ -177,7 +183,8 @@ def _support_scores(found, truth):
 
 
 def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
-                  fit_intercept=True, tol=0.0, **path_params):
+                  fit_intercept=True, zero_threshold=0.0, *, tol="deprecated",
+                  **path_params):
     """Number of nonzero coefficients against alpha, for several penalties.
 
     For each ``l1_ratio`` (1: Lasso, in between: elastic net, 0: ridge) the
@@ -201,12 +208,14 @@ def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
         ``alpha_min / alpha_max`` of each grid.
     fit_intercept : bool, default=True
         Center X and y first (for sparse X, only y).
-    tol : float, default=0.0
-        Coefficients with ``|coef| <= tol`` count as zero.
+    zero_threshold : float, default=0.0
+        Coefficients with ``|coef| <= zero_threshold`` count as zero.
+    tol : float
+        Deprecated alias of ``zero_threshold`` (a FutureWarning).
     **path_params
         Solver options passed to :func:`~sparsereg.enet_path` (``max_iter``,
-        ``solver``, ``anderson``, ...), except ``path_tol``: the solver's ``tol``
-        (default 1e-4; ``tol`` above is the zero threshold).
+        ``solver``, ``anderson``, ...), and ``path_tol``, the solver's ``tol``
+        (default 1e-4).
 
     Returns
     -------
@@ -219,6 +228,7 @@ def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
 
     from ._path import enet_path
 
+    threshold = zero_threshold_of(zero_threshold, tol, "compare_paths")
     ratios = [float(r) for r in np.atleast_1d(l1_ratios)]
     if not ratios or any(not 0.0 <= r <= 1.0 for r in ratios):
         raise ValueError(f"l1_ratios must be in [0, 1], got {l1_ratios!r}")
@@ -242,7 +252,8 @@ def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
                                 **path_params)
         rows["l1_ratio"] += [r] * n_alphas
         rows["alpha"] += list(alphas)
-        rows["n_nonzero"] += list(np.count_nonzero(np.abs(coefs) > tol, axis=0))
+        rows["n_nonzero"] += list(np.count_nonzero(np.abs(coefs) > threshold,
+                                                   axis=0))
     try:
         import pandas as pd
     except ImportError:
@@ -283,15 +294,17 @@ class StabilitySelection:
 
 
 def stability_selection(estimator, X, y, n_resamples=100, sample_fraction=0.5,
-                        method="subsample", threshold=0.6, tol=0.0,
-                        feature_names=None, random_state=None):
+                        method="subsample", threshold=0.6, zero_threshold=0.0,
+                        feature_names=None, random_state=None, n_jobs=None, *,
+                        tol="deprecated"):
     """Which features a sparse model selects robustly (Meinshausen & Buhlmann, 2010).
 
     ``estimator`` (unfitted; cloned) is fitted on ``n_resamples`` random subsamples
     of ``sample_fraction * n_samples`` rows drawn without replacement
     (``method="subsample"``, the original proposal) or on bootstrap samples of
     ``n_samples`` rows (``method="bootstrap"``); a feature's selection frequency is
-    the fraction of fits in which its coefficient is nonzero (``|coef| > tol``).
+    the fraction of fits in which its coefficient is nonzero
+    (``|coef| > zero_threshold``).
 
     Parameters
     ----------
@@ -309,18 +322,25 @@ def stability_selection(estimator, X, y, n_resamples=100, sample_fraction=0.5,
         How the rows are drawn.
     threshold : float, default=0.6
         Frequency from which a feature counts as selected.
-    tol : float, default=0.0
-        Coefficients with ``|coef| <= tol`` count as zero.
+    zero_threshold : float, default=0.0
+        Coefficients with ``|coef| <= zero_threshold`` count as zero.
     feature_names : list of str, default=None
         Names of the features (default: the fitted model's, else ``x0, ...``).
     random_state : int, RandomState instance or None, default=None
-        Seeds the resampling.
+        Seeds the resampling. The rows are drawn before any fit, so the result does
+        not depend on ``n_jobs``.
+    n_jobs : int, default=None
+        Fits run in parallel through joblib (None: 1 unless in a
+        :func:`joblib.parallel_backend` context; -1: all processors).
+    tol : float
+        Deprecated alias of ``zero_threshold`` (a FutureWarning).
 
     Returns
     -------
     result : StabilitySelection
         ``frequency``, ``selected``, ``selected_names``.
     """
+    zero = zero_threshold_of(zero_threshold, tol, "stability_selection")
     if method not in ("subsample", "bootstrap"):
         raise ValueError(f"method must be 'subsample' or 'bootstrap', got {method!r}")
     if not 0.0 < sample_fraction <= 1.0:
@@ -332,20 +352,49 @@ def stability_selection(estimator, X, y, n_resamples=100, sample_fraction=0.5,
     rng = check_random_state(random_state)
     n = X.shape[0]
     size = n if method == "bootstrap" else max(2, int(round(sample_fraction * n)))
-    counts = None
-    model = None
-    for _ in range(int(n_resamples)):
-        rows = (rng.randint(0, n, size) if method == "bootstrap"
-                else rng.choice(n, size, replace=False))
-        model = clone(estimator).fit(_rows(X, rows), _rows(y, rows))
-        coef = extract_coef(model)
-        if coef.ndim != 1:
-            raise ValueError("stability_selection needs single-target models")
-        hit = np.abs(coef) > tol
-        counts = hit.astype(np.int64) if counts is None else counts + hit
-    names = feature_names_of(model, counts.size, feature_names)
+    draws = [rng.randint(0, n, size) if method == "bootstrap"
+             else rng.choice(n, size, replace=False) for _ in range(int(n_resamples))]
+    fits = Parallel(n_jobs=n_jobs)(
+        delayed(_support_of_fit)(estimator, X, y, rows, zero, keep=k == 0)
+        for k, rows in enumerate(draws))
+    counts = np.sum([hit for hit, _ in fits], axis=0, dtype=np.int64)
+    names = feature_names_of(fits[0][1], counts.size, feature_names)
     return StabilitySelection(counts / int(n_resamples), threshold, names,
                               int(n_resamples))
+
+
+def _support_of_fit(estimator, X, y, rows, zero, keep):
+    """The support of a clone of ``estimator`` fitted on ``rows`` (and the fitted
+    model itself when ``keep``, for the feature names)."""
+    model = clone(estimator).fit(_rows(X, rows), _rows(y, rows))
+    coef = extract_coef(model)
+    if coef.ndim != 1:
+        raise ValueError("stability_selection needs single-target models")
+    return np.abs(coef) > zero, model if keep else None
+
+
+def zero_threshold_of(zero_threshold, tol, func):
+    """The zero threshold of ``func``: ``zero_threshold``, or the value of its
+    deprecated alias ``tol`` with a FutureWarning; ValueError unless finite and
+    >= 0."""
+    if not (isinstance(tol, str) and tol == "deprecated"):
+        warnings.warn(
+            f"{func}(tol=...) is deprecated: the zero threshold is now called "
+            "zero_threshold (tol is the solver's tolerance everywhere else in "
+            "sparsereg); tol will be removed in sparsereg 0.3.",
+            FutureWarning, stacklevel=3)
+        if zero_threshold != 0.0:
+            raise TypeError(f"{func}() got both zero_threshold and its deprecated "
+                            "alias tol: pass zero_threshold only")
+        zero_threshold = tol
+    try:
+        value = float(zero_threshold)
+    except (TypeError, ValueError):
+        raise TypeError("zero_threshold must be a number, got "
+                        f"{zero_threshold!r}") from None
+    if not (np.isfinite(value) and value >= 0.0):
+        raise ValueError(f"zero_threshold must be a finite number >= 0, got {value}")
+    return value
 
 
 def _rows(a, rows):

@@ -289,7 +289,8 @@ def test_coef_comparison_bars_counts_and_zero_marks(fitted_models):
 def test_coef_comparison_list_names_and_tol(fitted_models):
     ridge = fitted_models["Ridge"]
     tol = float(np.sort(np.abs(ridge.coef_))[2])  # the 3 smallest count as zero
-    ax = plot_coef_comparison([ridge], feature_names=list("abcdefgh"), tol=tol)
+    ax = plot_coef_comparison([ridge], feature_names=list("abcdefgh"),
+                              zero_threshold=tol)
     (legend,) = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == f"model 0 ({N_FEATURES - 3} nonzero)"
     (marks,) = [line for line in ax.lines if line.get_marker() == "x"]
@@ -314,8 +315,8 @@ def test_coef_comparison_errors(data, fitted_models):
         plot_coef_comparison([lasso, sparsereg.Ridge()])
     with pytest.raises(ValueError, match="models is empty"):
         plot_coef_comparison({})
-    with pytest.raises(ValueError, match="tol must be >= 0"):
-        plot_coef_comparison([lasso], tol=-1.0)
+    with pytest.raises(ValueError, match="zero_threshold must be a finite number"):
+        plot_coef_comparison([lasso], zero_threshold=-1.0)
 
 
 # ----------------------------------------------------------- plot_learning_curves

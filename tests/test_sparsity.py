@@ -49,22 +49,22 @@ def test_report_matches_hand_counts(problem):
     assert report.loc["ridge", "precision"] == pytest.approx(3 / 12)
     p, r = report.loc["ridge", "precision"], report.loc["ridge", "recall"]
     assert report.loc["ridge", "f1"] == pytest.approx(2 * p * r / (p + r))
-    assert set(report["zero_tol"]) == {0.0}
+    assert set(report["zero_threshold"]) == {0.0}
 
 
-def test_tol_names_lists_and_no_pandas(problem, monkeypatch):
+def test_zero_threshold_names_lists_and_no_pandas(problem, monkeypatch):
     X, y, _ = problem
     ridge = sr.Ridge(alpha=1.0).fit(X, y)
     tol = float(np.sort(np.abs(ridge.coef_))[4])  # the 5 smallest count as zero
     names = [f"f{j}" for j in range(12)]
-    report = sparsity_report([ridge], feature_names=names, tol=tol)
+    report = sparsity_report([ridge], feature_names=names, zero_threshold=tol)
     assert report.index.tolist() == ["model 0"]
     assert report.loc["model 0", "n_nonzero"] == 7
-    assert report.loc["model 0", "zero_tol"] == tol
+    assert report.loc["model 0", "zero_threshold"] == tol
     assert len(report.loc["model 0", "support"]) == 7
     assert set(report.loc["model 0", "support"]) <= set(names)
     monkeypatch.setitem(sys.modules, "pandas", None)
-    plain = sparsity_report({"ridge": ridge}, tol=tol)
+    plain = sparsity_report({"ridge": ridge}, zero_threshold=tol)
     assert isinstance(plain, dict) and plain["model"] == ["ridge"]
     assert plain["n_nonzero"] == [7]
 
@@ -82,8 +82,8 @@ def test_report_errors(problem):
         sparsity_report([lasso], feature_names=["a", "b"])
     with pytest.raises(ValueError, match="true_coef"):
         sparsity_report([lasso], true_coef=[1.0, 0.0])
-    with pytest.raises(ValueError, match="tol"):
-        sparsity_report([lasso], tol=-1.0)
+    with pytest.raises(ValueError, match="zero_threshold must be a finite number"):
+        sparsity_report([lasso], zero_threshold=-1.0)
     with pytest.raises(ValueError, match="empty"):
         sparsity_report({})
 
@@ -148,3 +148,43 @@ def test_unfitted_models_raise_not_fitted_error():
     X, y, _ = make_sparse_regression(40, 5, 2, random_state=0)
     with pytest.raises(TypeError, match="has no coef_"):
         sparsity_report({"knn": KNeighborsRegressor(3).fit(X, y)})
+
+
+def test_tol_is_a_deprecated_alias_of_zero_threshold(problem):
+    """In the four sparsity functions, tol (the solver's tolerance everywhere else)
+    still works as the zero threshold, with a FutureWarning, for one release."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sparsereg.plotting import plot_coef_comparison
+
+    X, y, _ = problem
+    ridge = sr.Ridge(alpha=1.0).fit(X, y)
+    tol = float(np.sort(np.abs(ridge.coef_))[4])
+    with pytest.warns(FutureWarning, match="zero_threshold"):
+        old = sparsity_report([ridge], tol=tol)
+    new = sparsity_report([ridge], zero_threshold=tol)
+    assert old["n_nonzero"].tolist() == new["n_nonzero"].tolist() == [7]
+    with pytest.warns(FutureWarning, match="zero_threshold"):
+        paths = compare_paths(X, y, l1_ratios=(1.0,), n_alphas=5, tol=0.5)
+    same = compare_paths(X, y, l1_ratios=(1.0,), n_alphas=5, zero_threshold=0.5)
+    assert paths["n_nonzero"].tolist() == same["n_nonzero"].tolist()
+    with pytest.warns(FutureWarning, match="zero_threshold"):
+        stab = stability_selection(sr.Lasso(alpha=0.1), X, y, n_resamples=3,
+                                   tol=0.05, random_state=0)
+    assert stab.frequency.shape == (12,)
+    with pytest.warns(FutureWarning, match="zero_threshold"):
+        plot_coef_comparison([ridge], tol=tol)
+    with pytest.raises(TypeError, match="both"), pytest.warns(FutureWarning):
+        sparsity_report([ridge], zero_threshold=0.1, tol=0.2)
+
+
+def test_stability_selection_in_parallel_equals_sequential(problem):
+    """The rows are drawn before the fits: n_jobs does not change the result."""
+    X, y, _ = problem
+    kw = dict(n_resamples=12, random_state=3)
+    one = stability_selection(sr.Lasso(alpha=0.2), X, y, n_jobs=1, **kw)
+    two = stability_selection(sr.Lasso(alpha=0.2), X, y, n_jobs=2, **kw)
+    np.testing.assert_array_equal(one.frequency, two.frequency)
+    assert one.selected_names == two.selected_names
