@@ -36,13 +36,14 @@ from ._cv_common import (
 )
 from ._cv_folds import FoldGrams, fold_errors
 from ._path import resolve_alphas, solve_path, warn_unconverged
+from ._path_predict import PathPredictMixin, intercept_path
 from ._ridge_cv import RidgeCV
 from ._scale import DataScale
 from ._solver import estimator_penalty
 from ._threads import blas_on_one_thread, in_threads
 
 
-class _CVBase(LinearBase):
+class _CVBase(PathPredictMixin, LinearBase):
     """Shared fit of LassoCV and ElasticNetCV (a facade only lists its params)."""
 
     _parameter_constraints: dict = {
@@ -147,6 +148,8 @@ class _CVBase(LinearBase):
             )
         grids = scale.user_units(grids, "The alphas of the grid")
         self._store(err, support, grids, l1_ratios, paths)
+        self.intercept_path_ = intercept_path(X, y, sw, self.coef_path_,
+                                              self.fit_intercept)
         self._refit(X, y, sw, None if grams is None else (full, scale))
         return self
 
@@ -358,7 +361,10 @@ _CV_DOC = """
         ``split{{k}}_test_error``, ``mean_test_error``, ``std_test_error``,
         ``sem_test_error`` (standard error) and ``n_nonzero`` (full-data model).
     coef_path_ : ndarray of shape (n_features, n_alphas){coef_shape}
-        The full-data coefficient path.
+        The full-data coefficient path (:meth:`coef_at` and :meth:`predict_at`
+        interpolate it at any alpha of its range, as glmnet's ``predict(s=)``).
+    intercept_path_ : ndarray of shape (n_alphas,){intercept_shape}
+        The intercepts of that path.
     selection_frequency_ : ndarray of shape (n_features,)
         Fraction of the folds whose model at the chosen alpha keeps each feature.
     coef_ : ndarray of shape (n_features,)
@@ -493,8 +499,9 @@ ElasticNetCV.__doc__ = ElasticNetCV.__doc__.format(doc=_CV_DOC.format(
         Mixing parameter(s) in [0, 1] to cross-validate (0 needs explicit alphas).
 """, alphas_shape=" or (n_l1_ratio, n_alphas)",
     mse_shape=" or (n_l1_ratio, n_alphas, n_folds)",
-    coef_shape=" or (n_l1_ratio, n_features, n_alphas)"))
+    coef_shape=" or (n_l1_ratio, n_features, n_alphas)",
+    intercept_shape=" or (n_l1_ratio, n_alphas)"))
 LassoCV.__doc__ = LassoCV.__doc__.format(doc=_CV_DOC.format(
-    l1_ratio="", alphas_shape="", mse_shape="", coef_shape=""))
+    l1_ratio="", alphas_shape="", mse_shape="", coef_shape="", intercept_shape=""))
 
 __all__ = ["AlphaGridEdgeWarning", "ElasticNetCV", "LassoCV", "RidgeCV"]
