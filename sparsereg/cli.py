@@ -18,6 +18,8 @@ import warnings
 
 import numpy as np
 
+from ._cv_common import AlphaGridEdgeWarning
+
 MODELS = ("lasso", "enet", "ridge", "mlp")
 ENET_L1_RATIOS = (0.1, 0.5, 0.7, 0.9, 0.95, 1.0)
 RIDGE_ALPHAS = np.geomspace(1e4, 1e-3, 60)  # decreasing, as the Lasso grids
@@ -284,6 +286,24 @@ def ridge_at_one_se(ridge_cv, X, y):
 # ------------------------------------------------------------------------- output
 
 
+def grid_edge_notes(name, alpha, caught):
+    """The grid-edge notes of one model: the AlphaGridEdgeWarning its CV raised
+    (Lasso, elastic net), or, for ridge and the MLP, whose searches do not warn,
+    whether the chosen alpha is an end of the grid tried."""
+    notes = [str(w.message) for w in caught
+             if issubclass(w.category, AlphaGridEdgeWarning)]
+    grid = {"ridge": RIDGE_ALPHAS, "mlp": MLP_ALPHAS}.get(name)
+    if grid is not None:
+        lo, hi = float(np.min(grid)), float(np.max(grid))
+        for end, word, other in ((hi, "largest", "larger"), (lo, "smallest",
+                                                                "smaller")):
+            if np.isclose(alpha, end, rtol=1e-12):
+                notes.append(f"The chosen alpha ({alpha:.4g}) is the {word} of the "
+                             f"grid tried ({lo:.4g} to {hi:.4g}): a {other} one may "
+                             "be better.")
+    return notes
+
+
 def format_table(rows, description, n_train, n_test, cv, rule):
     lines = [f"sparsereg compare: {description}",
              f"{n_train} training / {n_test} test samples, {cv}-fold CV, "
@@ -301,6 +321,9 @@ def format_table(rows, description, n_train, n_test, cv, rule):
         cv_text = f"{r['cv_error']:.4g} ± {r['cv_se']:.2g}"
         lines.append(f"{r['model']:6s} {r['alpha']:>10.4g} {l1:>8s} {cv_text:>17s} "
                      f"{r['test_score']:>8.3f} {nz:>8s}  {sel}")
+    notes = [f"  {r['model']}: {note}" for r in rows for note in r.get("notes", ())]
+    if notes:
+        lines += ["", "Notes:"] + notes
     return "\n".join(lines)
 
 
@@ -385,13 +408,16 @@ def compare(args):
         start = time.perf_counter()
         _progress(f"[{k}/{len(models)}] {name}: {args.cv}-fold CV ...", args)
         model = make_model(name, cv, args.rule, args.seed, classify)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence / grid-edge notes
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore")  # convergence notes
+            warnings.simplefilter("always", AlphaGridEdgeWarning)
             model.fit(X_tr, y_tr)
             final = model
             if name == "ridge" and args.rule == "1se":
                 final = ridge_at_one_se(model[-1], X_tr, y_tr)
-        rows.append(summarize(name, model[-1], final, X_te, y_te, names))
+        row = summarize(name, model[-1], final, X_te, y_te, names)
+        row["notes"] = grid_edge_notes(name, row["alpha"], caught)
+        rows.append(row)
         fitted[name] = (model[-1], final[-1])
         _progress(f"[{k}/{len(models)}] {name}: done in "
                   f"{time.perf_counter() - start:.1f} s", args)

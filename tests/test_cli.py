@@ -259,3 +259,28 @@ def test_table_is_printed_before_a_failing_plot_write(tmp_path, capsys, monkeypa
                           "--plot", str(tmp_path / "x.png"))
     assert code == 2 and "disk full" in err
     assert "lasso" in out  # the results came first
+
+
+def test_grid_edge_choices_are_footnoted(tmp_path, capsys):
+    """A target of pure noise: ridge picks the top of its grid (1e4), which a note
+    under the table says; the notes are in the JSON too."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 5))
+    y = rng.standard_normal(80)
+    path = tmp_path / "noise.csv"
+    rows = ["a,b,c,d,e,t"] + [",".join(map(str, [*x, t])) for x, t in zip(X, y,
+                                                                          strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "t",
+                        "--models", "ridge")
+    assert code == 0
+    assert "Notes:" in out and "ridge: The chosen alpha (1e+04) is the largest" in out
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "t",
+                        "--models", "ridge", "--json")
+    (ridge,) = json.loads(out)["models"]
+    assert len(ridge["notes"]) == 1 and "largest of the grid" in ridge["notes"][0]
+
+
+def test_no_notes_when_no_choice_is_on_an_edge(capsys):
+    code, out, _ = _run(capsys, "compare", "--models", "lasso,ridge")
+    assert code == 0 and "Notes:" not in out
