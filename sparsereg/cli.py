@@ -363,9 +363,16 @@ def write_plot(path, fitted, names):
 
     linear = {k: m for k, m in fitted.items() if k != "mlp"}
     fig, axes = plt.subplots(1, len(linear) + 1, figsize=(5 * (len(linear) + 1), 4.5))
-    for ax, (name, (cv_est, _)) in zip(axes, linear.items(), strict=False):
+    for ax, (name, (cv_est, final)) in zip(axes, linear.items(), strict=False):
         plot_cv_curve(cv_est, ax=ax)
-        ax.set_title(f"{name}: CV error")
+        chosen = float(getattr(final, "alpha_", getattr(final, "alpha", np.nan)))
+        if not np.isclose(chosen, np.max(cv_est.alpha_), rtol=1e-12):
+            # ridge with --rule 1se: the table reports the refit, so does the plot
+            ax.axvline(chosen, color="C3", linestyle="-.",
+                       label=f"1-SE refit ({chosen:.3g})")
+            ax.legend()
+        ratio = (f", l1_ratio {cv_est.l1_ratio_:g}" if name == "enet" else "")
+        ax.set_title(f"{name}: CV error{ratio}")
     plot_coef_comparison({k: final for k, (_, final) in linear.items()},
                          feature_names=names, ax=axes[-1])
     axes[-1].set_title("standardized coefficients")

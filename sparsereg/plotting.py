@@ -23,6 +23,7 @@ function is called (``pip install 'sparsereg[plot]'``), and nothing is shown
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._cv_common import argmin_tied
 from .sparsity import extract_coef, feature_names_of, zero_threshold_of
 
 __all__ = [
@@ -49,10 +50,16 @@ def _pyplot():
 
 
 def _axes(ax):
-    """The given axes, or those of a new figure."""
+    """The given axes, or those of a new figure with constrained layout (which
+    makes room for the labels outside the axes: path names, rotated ticks)."""
     if ax is None:
-        _, ax = _pyplot().subplots()
+        _, ax = _pyplot().subplots(layout="constrained")
     return ax
+
+
+def _final_step(model):
+    """The estimator of ``model``, or the last step of a Pipeline."""
+    return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
 def _l1_ratio_rows(l1_column, l1_ratio, default):
@@ -96,11 +103,15 @@ def _cv_table(model):
     return results
 
 
-def _selected_alphas(model):
-    """(alpha, label) pairs of the vertical lines: glmnet's two, or RidgeCV's one."""
+def _selected_alphas(model, alphas, mean, sem):
+    """(alpha, label) pairs of the vertical lines: glmnet's two, of the curve drawn
+    (``alphas`` decreasing; for a non-chosen l1_ratio its own minimum and 1-SE
+    alpha, by the estimator's rule), or RidgeCV's chosen alpha."""
     if hasattr(model, "alpha_min_") and hasattr(model, "alpha_1se_"):
-        return [(float(model.alpha_min_), "alpha_min"),
-                (float(model.alpha_1se_), "alpha_1se")]
+        best = argmin_tied(mean)
+        j_1se = int(np.flatnonzero(mean <= mean[best] + sem[best]).min())
+        return [(float(alphas[best]), "alpha_min"), (float(alphas[j_1se]),
+                                                       "alpha_1se")]
     chosen = np.unique(np.atleast_1d(model.alpha_))  # one per target at most
     return [(float(a), "alpha_" if k == 0 else "_nolegend_")
             for k, a in enumerate(chosen)]
@@ -155,11 +166,15 @@ def plot_cv_curve(model, ax=None, l1_ratio=None):
     >>> ax.get_xscale(), bool(ax.xaxis_inverted())
     ('log', True)
     """
+    model = _final_step(model)
     results = _cv_table(model)
     rows = np.ones(len(results["param_alpha"]), dtype=bool)
+    title = None
     if "param_l1_ratio" in results:
         _, rows = _l1_ratio_rows(results["param_l1_ratio"], l1_ratio,
                                  getattr(model, "l1_ratio_", 1.0))
+        if np.unique(results["param_l1_ratio"]).size > 1:
+            title = f"l1_ratio = {np.asarray(results['param_l1_ratio'])[rows][0]:g}"
     elif l1_ratio is not None:
         raise ValueError(f"{type(model).__name__} has no l1_ratio; pass l1_ratio=None")
     order = np.argsort(-np.asarray(results["param_alpha"])[rows], kind="stable")
@@ -167,13 +182,15 @@ def plot_cv_curve(model, ax=None, l1_ratio=None):
                                     for key in _CV_KEYS)
     ax = _axes(ax)
     ax.errorbar(alphas, mean, yerr=sem, fmt="o-", markersize=3, label="mean CV error")
-    for k, (alpha, label) in enumerate(_selected_alphas(model)):
+    for k, (alpha, label) in enumerate(_selected_alphas(model, alphas, mean, sem)):
         ax.axvline(alpha, linestyle=":" if k == 1 else "--",
                    color="C2" if k == 1 else "C1", label=label)
     ax.set_xscale("log")
     ax.invert_xaxis()
     ax.set_xlabel("alpha")
     ax.set_ylabel("mean CV error (± s.e.)")
+    if title is not None:
+        ax.set_title(title)
     ax.legend()
     return ax, _nonzero_axis(ax, alphas, n_nonzero)
 
@@ -194,7 +211,8 @@ def _nonzero_axis(ax, alphas, n_nonzero):
 
 
 def _path_data(model, l1_ratio):
-    """(alphas, coefs of shape (n_features, n_alphas), alpha_ or None)."""
+    """(alphas, coefs of shape (n_features, n_alphas), the alpha to mark or None,
+    its label, a title naming the l1_ratio drawn or None)."""
     if isinstance(model, tuple):
         if l1_ratio is not None:
             raise ValueError("l1_ratio selects the path of a CV model; an (alphas, "
@@ -206,19 +224,28 @@ def _path_data(model, l1_ratio):
                 f"(n_alphas,), coefs of shape (n_features, n_alphas); got "
                 f"{alphas.shape} and {coefs.shape}"
             )
-        return alphas, coefs, None
+        return alphas, coefs, None, None, None
+    model = _final_step(model)
     check_is_fitted(model)
     if not hasattr(model, "coef_path_"):
         raise TypeError(
-            "plot_coef_path needs a fitted LassoCV or ElasticNetCV, or an (alphas, "
-            f"coefs) tuple from lasso_path / enet_path; got {type(model).__name__}"
+            "plot_coef_path needs a fitted LassoCV or ElasticNetCV (or a Pipeline "
+            "ending in one), or an (alphas, coefs) tuple from lasso_path / "
+            f"enet_path; got {type(model).__name__}"
         )
     alphas, coefs = np.asarray(model.alphas_), np.asarray(model.coef_path_)
-    i, _ = _l1_ratio_rows(model.cv_results_["param_l1_ratio"], l1_ratio,
-                          model.l1_ratio_)
+    l1_column = model.cv_results_["param_l1_ratio"]
+    i, rows = _l1_ratio_rows(l1_column, l1_ratio, model.l1_ratio_)
     coefs = coefs[i] if coefs.ndim == 3 else coefs
     alphas = alphas[i] if alphas.ndim == 2 else alphas
-    return alphas, coefs, float(model.alpha_)
+    drawn = float(np.asarray(l1_column)[rows][0])
+    title = (f"l1_ratio = {drawn:g}" if np.unique(l1_column).size > 1 else None)
+    if np.isclose(drawn, model.l1_ratio_, rtol=1e-12):
+        return alphas, coefs, float(model.alpha_), f"alpha_ = {model.alpha_:.3g}", title
+    # another l1_ratio's path: its own minimum of the mean CV error
+    mean = np.asarray(model.cv_results_["mean_test_error"])[rows]
+    best = float(np.asarray(model.cv_results_["param_alpha"])[rows][argmin_tied(mean)])
+    return alphas, coefs, best, f"its CV minimum, {best:.3g}", title
 
 
 def plot_coef_path(model, feature_names=None, ax=None, l1_ratio=None, label_top=10):
@@ -278,31 +305,63 @@ def plot_coef_path(model, feature_names=None, ax=None, l1_ratio=None, label_top=
                                   or label_top < 0):
         raise ValueError(f"label_top must be a non-negative int or None, got "
                          f"{label_top!r}")
-    alphas, coefs, alpha_ = _path_data(model, l1_ratio)
+    alphas, coefs, mark, mark_label, title = _path_data(model, l1_ratio)
     names = feature_names_of(model, coefs.shape[0], feature_names)
     ax = _axes(ax)
     lines = [ax.plot(alphas, coefs[j], linewidth=1.2, label=name)[0]
              for j, name in enumerate(names)]
-    if alpha_ is not None:
-        ax.axvline(alpha_, linestyle="--", color="k", linewidth=1,
-                   label=f"alpha_ = {alpha_:.3g}")
+    if mark is not None:
+        ax.axvline(mark, linestyle="--", color="k", linewidth=1, label=mark_label)
     ax.set_xscale("log")
     ax.invert_xaxis()
     ax.set_xlabel("alpha")
     ax.set_ylabel("coefficient")
+    if title is not None:
+        ax.set_title(title)
     _label_ends(ax, alphas, coefs, lines, label_top)
     return ax
 
 
+# Smallest vertical distance between two path labels, as a fraction of the axes
+# height (about one line of small text on a 4.8-inch axes).
+_LABEL_GAP = 0.045
+
+
 def _label_ends(ax, alphas, coefs, lines, label_top):
-    """Name the ``label_top`` lines largest in absolute value at the smallest alpha."""
+    """Name the ``label_top`` lines largest in absolute value at the smallest alpha,
+    just right of the axes, each at its line's end height but spread to at least
+    ``_LABEL_GAP`` apart (a thin leader joins label and line end), so that many
+    labels stay legible."""
     end = int(np.argmin(alphas))
     final = np.abs(coefs[:, end])
     ranked = [j for j in np.argsort(-final, kind="stable") if final[j] > 0]
-    for j in ranked[:label_top]:
+    chosen = ranked[:label_top]
+    if not chosen:
+        return
+    lo, hi = ax.get_ylim()
+    frac = (coefs[chosen, end] - lo) / ((hi - lo) or 1.0)
+    for j, y in zip(chosen, _spread(frac, _LABEL_GAP), strict=True):
         ax.annotate(lines[j].get_label(), xy=(alphas[end], coefs[j, end]),
-                    xytext=(3, 0), textcoords="offset points", va="center",
-                    fontsize="small", color=lines[j].get_color())
+                    xytext=(1.02, y), textcoords="axes fraction", va="center",
+                    fontsize="small", color=lines[j].get_color(),
+                    arrowprops={"arrowstyle": "-", "color": lines[j].get_color(),
+                                "linewidth": 0.5, "shrinkA": 0, "shrinkB": 0})
+
+
+def _spread(y, gap):
+    """``y`` moved as little as possible so that sorted neighbours are at least
+    ``gap`` apart, centred on the originals (returned in the input order)."""
+    y = np.asarray(y, dtype=float)
+    order = np.argsort(y, kind="stable")
+    out = y[order].copy()
+    for k in range(1, out.size):  # push up
+        out[k] = max(out[k], out[k - 1] + gap)
+    out -= (out - y[order]).mean()  # re-centre the block
+    for k in range(1, out.size):  # and keep the gaps after re-centring
+        out[k] = max(out[k], out[k - 1] + gap)
+    result = np.empty_like(out)
+    result[order] = out
+    return result
 
 
 def _comparison_coefs(models):
@@ -400,8 +459,10 @@ def plot_coef_comparison(models, feature_names=None, ax=None, zero_threshold=0.0
         ax.plot(pos[zero], np.zeros(int(zero.sum())), linestyle="none", marker="x",
                 color=colour)
     ax.axhline(0.0, color="k", linewidth=0.8)
-    ax.set_xticks(x, labels=names, rotation=45 if n_features > 8 else 0,
-                  ha="right" if n_features > 8 else "center")
+    rotation = 0 if n_features <= 8 else 45 if n_features <= 20 else 90
+    ax.set_xticks(x, labels=names, rotation=rotation,
+                  ha="right" if rotation == 45 else "center",
+                  fontsize="small" if n_features > 20 else None)
     ax.set_ylabel("coefficient")
     ax.legend()
     return ax

@@ -284,3 +284,21 @@ def test_grid_edge_choices_are_footnoted(tmp_path, capsys):
 def test_no_notes_when_no_choice_is_on_an_edge(capsys):
     code, out, _ = _run(capsys, "compare", "--models", "lasso,ridge")
     assert code == 0 and "Notes:" not in out
+
+
+def test_plot_shows_the_one_se_refit_the_table_reports(tmp_path, capsys, monkeypatch):
+    """--rule 1se: the ridge panel marks the refit's alpha (the table's), and the
+    elastic-net panel names the l1_ratio drawn."""
+    figure = pytest.importorskip("matplotlib.figure")
+    saved = []
+    monkeypatch.setattr(figure.Figure, "savefig",
+                        lambda fig, *a, **k: saved.append(fig))
+    code, out, _ = _run(capsys, "compare", "--models", "enet,ridge", "--rule", "1se",
+                        "--json", "--plot", str(tmp_path / "x.png"))
+    assert code == 0
+    enet, ridge = json.loads(out)["models"]
+    enet_ax, ridge_ax = saved[0].axes[:2]  # (then the comparison, the twins)
+    refit = [line for line in ridge_ax.lines if line.get_linestyle() == "-."]
+    assert len(refit) == 1
+    assert float(refit[0].get_xdata()[0]) == pytest.approx(ridge["alpha"], rel=1e-12)
+    assert enet_ax.get_title() == f"enet: CV error, l1_ratio {enet['l1_ratio']:g}"

@@ -385,3 +385,58 @@ def test_import_error_without_matplotlib(monkeypatch, data):
                                           r"'sparsereg\[plot\]'") as info:
         fresh.plot_coef_path(path)
     assert isinstance(info.value.__cause__, ImportError)
+
+
+def _vlines(ax):
+    return {line.get_label(): float(line.get_xdata()[0]) for line in ax.lines
+            if line.get_linestyle() in ("--", ":") and line.get_label() in (
+                "alpha_min", "alpha_1se")}
+
+
+def test_cv_curve_of_another_l1_ratio_marks_its_own_alphas_and_says_which():
+    """For an l1_ratio that was not chosen, the lines are that curve's own minimum
+    and 1-SE alpha (by the estimator's rule), and the title names the l1_ratio;
+    for the chosen one they are alpha_min_ / alpha_1se_. A Pipeline works too."""
+    X, y = make_regression(80, 12, n_informative=4, noise=5.0, random_state=0)
+    pipe = make_pipeline(StandardScaler(), sparsereg.ElasticNetCV(
+        l1_ratio=[0.2, 1.0], cv=4, alphas=30)).fit(X, y)
+    cv = pipe[-1]
+    other = 0.2 if cv.l1_ratio_ == 1.0 else 1.0
+    res = cv.cv_results_
+    rows = np.isclose(res["param_l1_ratio"], other)
+    alphas, mean = res["param_alpha"][rows], res["mean_test_error"][rows]
+    sem = res["sem_test_error"][rows]
+    best = int(np.argmin(mean))
+    one_se = alphas[np.flatnonzero(mean <= mean[best] + sem[best]).min()]
+    ax, _ = plot_cv_curve(pipe, l1_ratio=other)
+    assert _vlines(ax) == pytest.approx({"alpha_min": alphas[best],
+                                         "alpha_1se": one_se})
+    assert ax.get_title() == f"l1_ratio = {other:g}"
+    ax, _ = plot_cv_curve(pipe)
+    assert _vlines(ax) == pytest.approx({"alpha_min": cv.alpha_min_,
+                                         "alpha_1se": cv.alpha_1se_})
+    assert ax.get_title() == f"l1_ratio = {cv.l1_ratio_:g}"
+    path_ax = plot_coef_path(pipe, l1_ratio=other)
+    assert path_ax.get_title() == f"l1_ratio = {other:g}"
+    (mark,) = [line for line in path_ax.lines if line.get_linestyle() == "--"]
+    assert float(mark.get_xdata()[0]) == pytest.approx(alphas[best])
+
+
+def test_path_labels_do_not_overlap_and_fit_in_the_figure():
+    """30 features, 20 named: the labels are at least a line apart and inside
+    the figure (constrained layout makes room for them)."""
+    X, y = make_regression(100, 30, n_informative=25, noise=1.0, random_state=1)
+    cv = sparsereg.LassoCV(cv=3, alphas=20).fit(X, y)
+    ax = plot_coef_path(cv, label_top=20)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 20
+    figbox = fig.bbox
+    for b in boxes:
+        assert figbox.x0 <= b.x0 and b.x1 <= figbox.x1 + 0.5
+        assert figbox.y0 - 0.5 <= b.y0 and b.y1 <= figbox.y1 + 0.5
+    ys = sorted((b.y0 + b.y1) / 2 for b in boxes)
+    heights = min(b.height for b in boxes)
+    assert min(np.diff(ys)) >= 0.7 * heights
