@@ -53,7 +53,7 @@ from sklearn.model_selection import KFold
 
 from sparsereg import ElasticNet, ElasticNetCV, LassoCV, RidgeCV
 from sparsereg.datasets import make_sparse_regression
-from sparsereg.plotting import plot_coef_comparison
+from sparsereg.plotting import plot_coef_comparison, plot_nonzero_paths
 from sparsereg.sparsity import compare_paths, sparsity_report
 
 # %%
@@ -93,15 +93,9 @@ print(report[["n_nonzero", "l1_norm", "precision", "recall", "f1", "coef_error"]
 paths = compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50)
 fig, axes = plt.subplot_mosaic([["paths", "cv"], ["coef", "coef"]],
                                figsize=(14, 9), height_ratios=[1, 1.1])
-names = {1.0: "lasso (l1_ratio=1)", 0.5: "elastic net (l1_ratio=0.5)",
-         0.0: "ridge (l1_ratio=0)"}
-for ratio, rows in paths.groupby("l1_ratio", sort=False):
-    axes["paths"].plot(rows.alpha, rows.n_nonzero, marker="o", markersize=3,
-                       label=names[ratio])
+plot_nonzero_paths(paths, ax=axes["paths"])
 axes["paths"].axhline(5, color="k", linestyle=":", label="true support (5)")
-axes["paths"].set(xscale="log", xlabel="alpha", ylabel="nonzero coefficients",
-                  title="number of nonzeros along the path (compare_paths)")
-axes["paths"].invert_xaxis()
+axes["paths"].set_title("number of nonzeros along the path (compare_paths)")
 axes["paths"].legend()
 
 for ratio, rows in table.groupby("param_l1_ratio"):

@@ -1,6 +1,6 @@
 """Plots of fitted models: CV curves, coefficient paths, comparisons, learning curves.
 
-Four functions, each drawing on a given matplotlib ``ax`` (or on a new figure when
+Six functions, each drawing on a given matplotlib ``ax`` (or on a new figure when
 ``ax=None``) and returning what it drew on:
 
 - :func:`plot_cv_curve`: the cross-validation error of :class:`~sparsereg.LassoCV`,
@@ -12,7 +12,12 @@ Four functions, each drawing on a given matplotlib ``ax`` (or on a new figure wh
 - :func:`plot_coef_comparison`: the coefficients of several fitted linear models
   side by side, their zeros marked;
 - :func:`plot_learning_curves`: the training and validation losses of a
-  :class:`~sparsereg.neural_network.MLPRegressor` or ``MLPClassifier`` per epoch.
+  :class:`~sparsereg.neural_network.MLPRegressor` or ``MLPClassifier`` per epoch;
+- :func:`plot_stability_path`: the selection probabilities of
+  :func:`~sparsereg.sparsity.stability_path` against alpha (Meinshausen and
+  Buhlmann's stability path);
+- :func:`plot_nonzero_paths`: the nonzero counts of
+  :func:`~sparsereg.sparsity.compare_paths` against alpha, one line per penalty.
 
 As in glmnet, alpha axes are logarithmic and decrease to the right (from the empty
 model to the least regularized one). matplotlib is optional: it is imported when a
@@ -31,6 +36,8 @@ __all__ = [
     "plot_coef_path",
     "plot_cv_curve",
     "plot_learning_curves",
+    "plot_nonzero_paths",
+    "plot_stability_path",
 ]
 
 _N_TOP_TICKS = 8  # nonzero counts shown on the top axis of the CV curve
@@ -349,8 +356,9 @@ def _label_ends(ax, alphas, coefs, lines, label_top):
 
 
 def _spread(y, gap):
-    """``y`` moved as little as possible so that sorted neighbours are at least
-    ``gap`` apart, centred on the originals (returned in the input order)."""
+    """``y`` (axes fractions) moved so that sorted neighbours are at least ``gap``
+    apart, centred on the originals and kept within [0, 1] when they fit there
+    (returned in the input order)."""
     y = np.asarray(y, dtype=float)
     order = np.argsort(y, kind="stable")
     out = y[order].copy()
@@ -359,6 +367,9 @@ def _spread(y, gap):
     out -= (out - y[order]).mean()  # re-centre the block
     for k in range(1, out.size):  # and keep the gaps after re-centring
         out[k] = max(out[k], out[k - 1] + gap)
+    # within the axes height where the labels fit in it
+    out -= max(out[-1] - 1.0, 0.0)
+    out += max(-out[0], 0.0) if out[-1] - out[0] <= 1.0 else 0.0
     result = np.empty_like(out)
     result[order] = out
     return result
@@ -540,3 +551,6 @@ def plot_learning_curves(model, ax=None):
     ax.set_ylabel("loss")
     ax.legend()
     return ax
+
+
+from ._plot_selection import plot_nonzero_paths, plot_stability_path  # noqa: E402

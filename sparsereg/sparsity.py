@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -395,6 +396,144 @@ def zero_threshold_of(zero_threshold, tol, func):
     if not (np.isfinite(value) and value >= 0.0):
         raise ValueError(f"zero_threshold must be a finite number >= 0, got {value}")
     return value
+
+
+class StabilityPath:
+    """Result of :func:`stability_path`.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        The grid, decreasing.
+    frequency : ndarray of shape (n_features, n_alphas)
+        Fraction of the resampled paths in which each feature is nonzero at each
+        alpha (the selection probabilities).
+    feature_names : list of str
+    threshold : float
+    n_resamples : int
+    """
+
+    def __init__(self, alphas, frequency, threshold, feature_names, n_resamples):
+        self.alphas, self.frequency = alphas, frequency
+        self.threshold = threshold
+        self.feature_names = feature_names
+        self.n_resamples = n_resamples
+
+    @property
+    def selected(self):
+        """``max over alpha of frequency >= threshold`` (Meinshausen & Buhlmann's
+        stable set), shape (n_features,)."""
+        return self.frequency.max(axis=1) >= self.threshold
+
+    @property
+    def selected_names(self):
+        """Names of the stable features, most stable first."""
+        top = self.frequency.max(axis=1)
+        return [self.feature_names[j] for j in np.argsort(-top, kind="stable")
+                if self.selected[j]]
+
+
+def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
+                   sample_fraction=0.5, threshold=0.6, zero_threshold=0.0,
+                   fit_intercept=True, feature_names=None, random_state=None,
+                   n_jobs=None):
+    """Selection probability of every feature along the regularization path.
+
+    Meinshausen & Buhlmann's stability path (2010): on ``n_resamples`` random
+    subsamples of ``sample_fraction * n_samples`` rows (without replacement), the
+    elastic-net path of :func:`~sparsereg.enet_path` is computed on one grid of
+    ``n_alphas`` alphas, from the full data's ``alpha_max`` down to ``eps`` times
+    it; a feature's selection probability at an alpha is the fraction of the paths
+    in which its coefficient is nonzero there. Its stable set holds the features
+    whose largest probability over the grid reaches ``threshold``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data (standardize features of different scales first).
+    y : array-like of shape (n_samples,)
+        Target.
+    l1_ratio : float, default=1.0
+        The penalty, in (0, 1] (1: the Lasso).
+    n_alphas : int, default=30
+        Alphas of the grid.
+    eps : float, default=0.05
+        ``alpha_min / alpha_max`` (the small alphas select nearly everything).
+    n_resamples : int, default=100
+        Subsamples.
+    sample_fraction : float, default=0.5
+        Rows per subsample, as a fraction.
+    threshold : float, default=0.6
+        Probability from which a feature is stable.
+    zero_threshold : float, default=0.0
+        Coefficients with ``|coef| <= zero_threshold`` count as zero.
+    fit_intercept : bool, default=True
+        Center each subsample (X only when dense).
+    feature_names : list of str, default=None
+        Names of the features (default: the columns of a DataFrame, else
+        ``x0, ...``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsamples (drawn before any path: ``n_jobs`` does not change the
+        result).
+    n_jobs : int, default=None
+        Paths computed in parallel through joblib.
+
+    Returns
+    -------
+    result : StabilityPath
+        ``alphas``, ``frequency``, ``selected``, ``selected_names``.
+    """
+    from sklearn.utils.validation import check_array
+
+    zero = zero_threshold_of(zero_threshold, "deprecated", "stability_path")
+    if not 0.0 < l1_ratio <= 1.0:
+        raise ValueError(f"l1_ratio must be in (0, 1], got {l1_ratio}")
+    if not 0.0 < sample_fraction <= 1.0:
+        raise ValueError(f"sample_fraction must be in (0, 1], got {sample_fraction}")
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    if int(n_resamples) < 1 or int(n_alphas) < 1 or not 0.0 < eps < 1.0:
+        raise ValueError("n_resamples and n_alphas must be >= 1 and eps in (0, 1); "
+                         f"got {n_resamples}, {n_alphas}, {eps}")
+    names = feature_names
+    if names is None and hasattr(X, "columns"):
+        names = [str(c) for c in X.columns]
+    X = check_array(X, accept_sparse="csc", dtype=(np.float64, np.float32))
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
+    n, p = X.shape
+    yc = y - y.mean() if fit_intercept else y
+    # (for sparse X, X'(y - mean y) is already the centered correlation)
+    Xty = np.asarray(X.T @ yc).ravel()
+    if fit_intercept and not sparse.issparse(X):
+        Xty = (X - X.mean(axis=0)).T @ yc
+    top = np.abs(Xty).max() / (n * l1_ratio)
+    if top == 0.0:
+        raise ValueError("every feature is uncorrelated with y: the path is empty")
+    alphas = np.geomspace(top, top * eps, int(n_alphas))
+    rng = check_random_state(random_state)
+    size = max(2, int(round(sample_fraction * n)))
+    draws = [rng.choice(n, size, replace=False) for _ in range(int(n_resamples))]
+    hits = Parallel(n_jobs=n_jobs)(
+        delayed(_path_support)(X, y, rows, alphas, l1_ratio, fit_intercept, zero)
+        for rows in draws)
+    frequency = np.mean(hits, axis=0)
+    names = feature_names_of(None, p, names)
+    return StabilityPath(alphas, frequency, threshold, names, int(n_resamples))
+
+
+def _path_support(X, y, rows, alphas, l1_ratio, fit_intercept, zero):
+    """Nonzero pattern (n_features, n_alphas) of the path on ``rows``."""
+    from ._path import enet_path
+
+    Xs, ys = X[rows], y[rows]
+    if fit_intercept:
+        ys = ys - ys.mean()
+        if not sparse.issparse(Xs):
+            Xs = Xs - Xs.mean(axis=0)
+    _, coefs, _ = enet_path(Xs, ys, l1_ratio=l1_ratio, alphas=alphas)
+    return np.abs(coefs) > zero
 
 
 def _rows(a, rows):

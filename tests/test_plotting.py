@@ -440,3 +440,27 @@ def test_path_labels_do_not_overlap_and_fit_in_the_figure():
     ys = sorted((b.y0 + b.y1) / 2 for b in boxes)
     heights = min(b.height for b in boxes)
     assert min(np.diff(ys)) >= 0.7 * heights
+
+
+def test_stability_path_and_nonzero_paths_plots():
+    from sparsereg.plotting import plot_nonzero_paths, plot_stability_path
+    from sparsereg.sparsity import compare_paths, stability_path
+
+    X, y = make_regression(120, 8, n_informative=3, noise=1.0, random_state=0)
+    res = stability_path(X, y, n_alphas=10, n_resamples=8, random_state=0)
+    ax = plot_stability_path(res)
+    feature_lines = [line for line in ax.lines if line.get_label().startswith("x")]
+    assert len(feature_lines) == 8
+    grey = [line for line in feature_lines if line.get_color() == "0.75"]
+    assert len(grey) == 8 - int(res.selected.sum())
+    assert {t.get_text() for t in ax.texts} == set(res.selected_names)
+    (thr,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert thr.get_ydata()[0] == res.threshold
+    paths = compare_paths(X, y, n_alphas=10)
+    ax = plot_nonzero_paths(paths)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "lasso (l1_ratio=1)", "elastic net (l1_ratio=0.5)", "ridge (l1_ratio=0)"]
+    with pytest.raises(TypeError, match="compare_paths"):
+        plot_nonzero_paths({"alpha": [1.0]})
+    with pytest.raises(TypeError, match="stability_path"):
+        plot_stability_path(object())

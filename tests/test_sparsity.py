@@ -188,3 +188,28 @@ def test_stability_selection_in_parallel_equals_sequential(problem):
     two = stability_selection(sr.Lasso(alpha=0.2), X, y, n_jobs=2, **kw)
     np.testing.assert_array_equal(one.frequency, two.frequency)
     assert one.selected_names == two.selected_names
+
+
+def test_stability_path_recovers_a_strong_support_and_is_the_mean_of_its_paths():
+    """The probabilities are the fraction of subsample paths with a nonzero, on
+    one grid from the full data's alpha_max (recomputed here from the same rows);
+    with a strong signal the stable set is the true support."""
+    from sparsereg.sparsity import stability_path
+
+    X, y, coef = make_sparse_regression(200, 15, 4, noise=0.5, random_state=3)
+    res = stability_path(X, y, n_alphas=12, n_resamples=6, random_state=0)
+    assert res.frequency.shape == (15, 12) and res.alphas.shape == (12,)
+    assert np.all(np.diff(res.alphas) < 0)
+    rng = np.random.RandomState(0)
+    hits = np.zeros((15, 12))
+    for _ in range(6):
+        rows = rng.choice(200, 100, replace=False)
+        Xs, ys = X[rows] - X[rows].mean(0), y[rows] - y[rows].mean()
+        _, c, _ = sr.enet_path(Xs, ys, l1_ratio=1.0, alphas=res.alphas)
+        hits += c != 0
+    np.testing.assert_allclose(res.frequency, hits / 6)
+    assert set(np.flatnonzero(res.selected)) == set(np.flatnonzero(coef))
+    par = stability_path(X, y, n_alphas=12, n_resamples=6, random_state=0, n_jobs=2)
+    np.testing.assert_array_equal(par.frequency, res.frequency)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        stability_path(X, y, l1_ratio=0.0)
