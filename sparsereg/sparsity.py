@@ -22,12 +22,16 @@ def extract_coef(model):
     Parameters
     ----------
     model : estimator
-        A fitted linear model (``coef_``), or a Pipeline whose last step is one.
+        A fitted linear model (``coef_``), a multi-layer perceptron (``coefs_``,
+        e.g. one fitted with an ``l1`` penalty), or a Pipeline whose last step is
+        one of those.
 
     Returns
     -------
     coef : ndarray of shape (n_features,) or (n_targets, n_features)
-        ``coef_`` as given by the model (scikit-learn's shapes), in float64.
+        ``coef_`` as given by the model (scikit-learn's shapes), in float64. For a
+        perceptron, the Euclidean norm of each input's first-layer weights: zero
+        exactly when the network does not use the feature.
 
     Raises
     ------
@@ -40,6 +44,9 @@ def extract_coef(model):
     if hasattr(model, "steps"):  # a Pipeline: the estimator is its last step
         final = model.steps[-1][1]
     check_is_fitted(final)
+    layers = getattr(final, "coefs_", None)
+    if getattr(final, "coef_", None) is None and layers is not None:
+        return np.linalg.norm(np.asarray(layers[0], dtype=np.float64), axis=1)
     coef = getattr(final, "coef_", None)
     if coef is None:
         raise TypeError(
@@ -92,8 +99,9 @@ def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=No
     Parameters
     ----------
     models : dict of str -> estimator, or list of estimators
-        Fitted models with 1-D ``coef_`` (see :func:`extract_coef`); CV estimators
-        count at their chosen alpha, pipelines by their last step.
+        Fitted models with 1-D ``coef_``, or perceptrons (see
+        :func:`extract_coef`); CV estimators count at their chosen alpha, pipelines
+        by their last step.
     feature_names : list of str, default=None
         Names of the coefficients (default: the names the models saw, else
         ``x0, x1, ...``).
@@ -112,10 +120,13 @@ def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=No
         One row per model (a DataFrame indexed by ``model`` when pandas is
         installed, else a dict of columns): ``n_features``, ``n_nonzero``,
         ``frac_zero``, ``l1_norm``, ``l2_norm``, ``support`` (the names of the
-        nonzero features), ``zero_threshold``, one ``jaccard[<name>]`` column per model
-        (the Jaccard overlap ``|A & B| / |A | B|`` of the two supports; 1.0 for two
-        empty ones) and, with ``true_coef``, ``precision``, ``recall`` and ``f1``
-        of the support against the true one.
+        nonzero features), ``zero_threshold``, ``alpha`` (a CV estimator's chosen
+        one, else the model's ``alpha``; nan without one), ``cv_error`` (the mean CV
+        error at that alpha for sparsereg's CV estimators, else nan), one
+        ``jaccard[<name>]`` column per model (the Jaccard overlap
+        ``|A & B| / |A | B|`` of the two supports; 1.0 for two empty ones) and,
+        with ``true_coef``, ``precision``, ``recall`` and ``f1`` of the support
+        against the true one.
 
     Examples
     --------
@@ -154,6 +165,8 @@ def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=No
         "l2_norm": [float(np.sqrt(c @ c)) for c in coefs],
         "support": [[names[j] for j in np.flatnonzero(s)] for s in supports],
         "zero_threshold": [threshold] * len(named),
+        "alpha": [_alpha_of(model) for _, model in named],
+        "cv_error": [_cv_error_of(model) for _, model in named],
     }
     for (other, _), s_other in zip(named, supports, strict=True):
         columns[f"jaccard[{other}]"] = [_jaccard(s, s_other) for s in supports]
@@ -165,6 +178,33 @@ def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=No
         for k, key in enumerate(("precision", "recall", "f1")):
             columns[key] = [sc[k] for sc in scores]
     return _table(columns)
+
+
+def _final(model):
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
+def _alpha_of(model):
+    """The model's penalty: a CV estimator's chosen ``alpha_``, else its
+    ``alpha`` parameter; nan when it has none (or one per target)."""
+    final = _final(model)
+    alpha = getattr(final, "alpha_", getattr(final, "alpha", None))
+    alpha = np.asarray(alpha if alpha is not None else np.nan, dtype=float)
+    return float(alpha) if alpha.size == 1 else float("nan")
+
+
+def _cv_error_of(model):
+    """The mean CV error at the chosen alpha (and l1_ratio) of a sparsereg CV
+    estimator (``cv_results_`` / RidgeCV's ``cv_table_``); nan for other models."""
+    final = _final(model)
+    table = getattr(final, "cv_table_", None) or getattr(final, "cv_results_", None)
+    if not isinstance(table, dict) or "mean_test_error" not in table:
+        return float("nan")
+    match = np.isclose(table["param_alpha"], _alpha_of(model), rtol=1e-12)
+    if "param_l1_ratio" in table and hasattr(final, "l1_ratio_"):
+        match &= np.isclose(table["param_l1_ratio"], final.l1_ratio_, rtol=1e-12)
+    rows = np.flatnonzero(match)
+    return float(table["mean_test_error"][rows[0]]) if rows.size else float("nan")
 
 
 def _jaccard(a, b):

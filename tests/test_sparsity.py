@@ -213,3 +213,37 @@ def test_stability_path_recovers_a_strong_support_and_is_the_mean_of_its_paths()
     np.testing.assert_array_equal(par.frequency, res.frequency)
     with pytest.raises(ValueError, match="l1_ratio"):
         stability_path(X, y, l1_ratio=0.0)
+
+
+def test_report_on_an_l1_perceptron_and_the_alpha_and_cv_error_columns():
+    """An MLP fitted with l1 counts an input as selected when its first-layer
+    weights are not all zero; CV estimators report their alpha and CV error."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sparsereg.neural_network import MLPRegressor
+
+    X, y, coef = make_sparse_regression(300, 10, 3, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(hidden_layer_sizes=(8,), l1=5.0, max_iter=300,
+                           learning_rate_init=0.01, random_state=0).fit(X, y)
+    lcv = sr.LassoCV(cv=3, alphas=20).fit(X, y)
+    rcv = sr.RidgeCV(alphas=[0.1, 1.0, 10.0]).fit(X, y)
+    report = sparsity_report({"mlp": mlp, "lasso_cv": lcv, "ridge_cv": rcv,
+                              "lasso": sr.Lasso(alpha=0.3).fit(X, y)},
+                             true_coef=coef)
+    used = np.flatnonzero(np.abs(mlp.coefs_[0]).sum(axis=1))
+    assert report.loc["mlp", "support"] == [f"x{j}" for j in used]
+    assert set(used) == set(np.flatnonzero(coef))  # this penalty finds the truth
+    assert report.loc["mlp", "alpha"] == mlp.alpha
+    assert np.isnan(report.loc["mlp", "cv_error"])
+    assert report.loc["lasso_cv", "alpha"] == lcv.alpha_
+    j = int(np.flatnonzero(np.isclose(lcv.alphas_, lcv.alpha_))[0])
+    assert report.loc["lasso_cv", "cv_error"] == pytest.approx(
+        lcv.mse_path_[j].mean())
+    k = int(np.flatnonzero(np.isclose(rcv.cv_table_["param_alpha"], rcv.alpha_))[0])
+    assert report.loc["ridge_cv", "cv_error"] == rcv.cv_table_["mean_test_error"][k]
+    assert report.loc["lasso", "alpha"] == 0.3
+    assert np.isnan(report.loc["lasso", "cv_error"])
