@@ -8,11 +8,33 @@ direct solvers, the command line's help and the neural networks never load numba
 """
 
 import os
+from contextlib import contextmanager
 
 from numba import njit
 from numba.core.dispatcher import Dispatcher
 
-__all__ = ["guard_caches", "njit"]
+__all__ = ["announce_compilation", "guard_caches", "njit"]
+
+_on_compile = []  # callbacks for the next compilation
+
+
+@contextmanager
+def announce_compilation(callback):
+    """Within the block, call ``callback()`` once, right before the first kernel is
+    compiled because its on-disk cache is missing (after installing, or with a new
+    ``NUMBA_CACHE_DIR``): the command line says so instead of seeming to hang."""
+    _on_compile.append(callback)
+    try:
+        yield
+    finally:
+        if callback in _on_compile:
+            _on_compile.remove(callback)
+
+
+def _compiling():
+    """A kernel is about to compile: run (and forget) the callbacks."""
+    while _on_compile:
+        _on_compile.pop(0)()
 
 
 def _cache_fallback():
@@ -69,13 +91,16 @@ class _SafeCache:
 
     def load_overload(self, sig, target_context):
         try:
-            return self._cache.load_overload(sig, target_context)
+            loaded = self._cache.load_overload(sig, target_context)
         except Exception:
             try:
                 os.remove(self._cache._cache_file._index_path)
             except Exception:
                 pass
-            return None
+            loaded = None
+        if loaded is None:  # numba compiles next
+            _compiling()
+        return loaded
 
     def save_overload(self, sig, data):
         try:

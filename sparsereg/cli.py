@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -410,6 +411,39 @@ def compare(args):
         raise UsageError(f"{len(y_tr)} training rows are too few for {args.cv}-fold CV")
     splitter = StratifiedKFold if classify else KFold
     cv = splitter(args.cv, shuffle=True, random_state=args.seed)
+    with _compilation_notice(models, args):
+        rows, fitted = _fit_models(models, cv, args, (X_tr, X_te, y_tr, y_te),
+                                   names, classify)
+    if args.json:
+        print(json.dumps({"data": description, "n_train": len(y_tr),
+                          "n_test": len(y_te), "cv": args.cv, "rule": args.rule,
+                          "seed": args.seed, "features": names, "models": rows},
+                         indent=2), flush=True)
+    else:
+        print(format_table(rows, description, len(y_tr), len(y_te), args.cv,
+                           args.rule), flush=True)
+    if args.plot:  # after the results, so that a failing write loses none of them
+        write_plot(args.plot, fitted, names)
+        _progress(f"plot written to {args.plot}", args)
+    return 0
+
+
+def _compilation_notice(models, args):
+    """A line on stderr before the linear models' kernels compile (the first run
+    after installing), or nothing to do."""
+    if all(name == "mlp" for name in models):  # no numba kernels
+        return nullcontext()
+    from ._jit import announce_compilation
+
+    return announce_compilation(lambda: _progress(
+        "compiling the solvers (once after installing: 10-30 s; later runs load "
+        "them from numba's cache) ...", args))
+
+
+def _fit_models(models, cv, args, split, names, classify):
+    """Tune and fit every model on the training rows: (result rows, fitted pairs
+    of the CV estimator and the final one)."""
+    X_tr, X_te, y_tr, y_te = split
     rows, fitted = [], {}
     for k, name in enumerate(models, start=1):
         start = time.perf_counter()
@@ -428,18 +462,7 @@ def compare(args):
         fitted[name] = (model[-1], final[-1])
         _progress(f"[{k}/{len(models)}] {name}: done in "
                   f"{time.perf_counter() - start:.1f} s", args)
-    if args.json:
-        print(json.dumps({"data": description, "n_train": len(y_tr),
-                          "n_test": len(y_te), "cv": args.cv, "rule": args.rule,
-                          "seed": args.seed, "features": names, "models": rows},
-                         indent=2), flush=True)
-    else:
-        print(format_table(rows, description, len(y_tr), len(y_te), args.cv,
-                           args.rule), flush=True)
-    if args.plot:  # after the results, so that a failing write loses none of them
-        write_plot(args.plot, fitted, names)
-        _progress(f"plot written to {args.plot}", args)
-    return 0
+    return rows, fitted
 
 
 def _models(spec, classify):

@@ -302,3 +302,45 @@ def test_plot_shows_the_one_se_refit_the_table_reports(tmp_path, capsys, monkeyp
     assert len(refit) == 1
     assert float(refit[0].get_xdata()[0]) == pytest.approx(ridge["alpha"], rel=1e-12)
     assert enet_ax.get_title() == f"enet: CV error, l1_ratio {enet['l1_ratio']:g}"
+
+
+def test_first_compilation_is_announced_once(capsys, monkeypatch):
+    """When a kernel misses numba's on-disk cache (the first run after installing)
+    the command says that it compiles, once, before the models' progress."""
+    import sparsereg._jit as jit
+    import sparsereg.cli as cli
+
+    real = cli.make_model
+
+    def cold(*args, **kwargs):  # two kernels miss the cache
+        jit._compiling()
+        jit._compiling()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "make_model", cold)
+    code, _, err = _run(capsys, "compare", "--models", "lasso,ridge")
+    assert code == 0 and err.count("compiling the solvers") == 1
+    assert err.index("compiling") < err.index("lasso: done")
+    monkeypatch.setattr(cli, "make_model", real)
+    code, _, err = _run(capsys, "compare", "--models", "lasso")
+    assert code == 0 and "compiling" not in err  # warm: the kernels load
+    assert not jit._on_compile
+
+
+def test_safe_cache_reports_a_miss():
+    import sparsereg._jit as jit
+
+    calls = []
+
+    class Miss:
+        def load_overload(self, sig, ctx):
+            return None
+
+    cache = jit._SafeCache(Miss())
+    with jit.announce_compilation(lambda: calls.append(1)):
+        assert cache.load_overload(None, None) is None
+        assert cache.load_overload(None, None) is None
+    assert calls == [1]
+    with jit.announce_compilation(lambda: calls.append(2)):
+        pass  # no miss: nothing said, and nothing left registered
+    assert calls == [1] and not jit._on_compile
