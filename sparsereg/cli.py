@@ -157,10 +157,33 @@ def load_data(args):
             raise UsageError("--target needs --csv (the bundled prostate data "
                              "predicts lpsa)")
         data = load_prostate()
-        return (data.data, data.target, list(data.feature_names),
-                "prostate cancer data (Stamey et al.; ESL Table 3.3), target lpsa")
-    X, y, names = read_csv(args.csv, args.target)
-    return X, y, names, f"{args.csv}, target {args.target}"
+        X, y, names = data.data, data.target, list(data.feature_names)
+        description = "prostate cancer data (Stamey et al.; ESL Table 3.3), target lpsa"
+    else:
+        X, y, names = read_csv(args.csv, args.target)
+        description = f"{args.csv}, target {args.target}"
+    X, names = select_columns(X, names, args.features, args.drop)
+    return X, y, names, description
+
+
+def select_columns(X, names, features, drop):
+    """The feature columns ``--features`` keeps or ``--drop`` removes (comma-
+    separated names; at most one of the two)."""
+    if features is None and drop is None:
+        return X, names
+    if features is not None and drop is not None:
+        raise UsageError("pass --features or --drop, not both")
+    wanted = [c.strip() for c in (features or drop).split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in names]
+    if unknown:
+        raise UsageError(f"{'--features' if features else '--drop'}: no feature "
+                         f"column {', '.join(map(repr, unknown))} (features: "
+                         f"{', '.join(names)})")
+    keep = ([names.index(c) for c in dict.fromkeys(wanted)] if features else
+            [j for j, c in enumerate(names) if c not in wanted])
+    if not keep:
+        raise UsageError("--drop leaves no feature column")
+    return X[:, keep], [names[j] for j in keep]
 
 
 # ------------------------------------------------------------------------- models
@@ -502,6 +525,10 @@ def build_parser():
     p.add_argument("--csv", help="CSV file with a header line; numeric features, "
                    "the target numeric (regression) or class labels")
     p.add_argument("--target", help="name of the target column (with --csv)")
+    p.add_argument("--features", metavar="COL[,COL...]",
+                   help="use only these feature columns")
+    p.add_argument("--drop", metavar="COL[,COL...]",
+                   help="leave these feature columns out")
     p.add_argument("--models", default=None,
                    help="comma-separated, among lasso,enet,ridge,mlp (default: "
                    "lasso,enet,ridge; mlp, a classifier, when the target holds "

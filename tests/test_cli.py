@@ -344,3 +344,28 @@ def test_safe_cache_reports_a_miss():
     with jit.announce_compilation(lambda: calls.append(2)):
         pass  # no miss: nothing said, and nothing left registered
     assert calls == [1] and not jit._on_compile
+
+
+def test_features_and_drop_choose_the_columns(capsys):
+    """--features keeps the named columns (in that order), --drop removes them; the
+    run equals one on the data without the others."""
+    code, out, _ = _run(capsys, "compare", "--models", "lasso", "--json",
+                        "--features", "svi,lcavol,lweight")
+    assert code == 0 and json.loads(out)["features"] == ["svi", "lcavol", "lweight"]
+    code, out, _ = _run(capsys, "compare", "--models", "lasso", "--json",
+                        "--drop", "gleason, pgg45")
+    result = json.loads(out)
+    names = load_prostate().feature_names
+    assert result["features"] == [n for n in names if n not in ("gleason", "pgg45")]
+    assert set(result["models"][0]["coef"]) == set(result["features"])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--features", "lcavol,nope"], "no feature column 'nope'"),
+    (["--drop", "lpsa"], "no feature column 'lpsa'"),
+    (["--features", "lcavol", "--drop", "svi"], "not both"),
+    (["--drop", "lcavol,lweight,age,lbph,svi,lcp,gleason,pgg45"], "leaves no"),
+])
+def test_bad_column_choices_are_one_line(capsys, argv, message):
+    code, out, err = _run(capsys, "compare", *argv)
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
