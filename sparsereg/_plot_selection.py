@@ -63,6 +63,7 @@ def plot_stability_path(result, ax=None, label_top=10):
     ax.axhline(result.threshold, linestyle="--", color="k", linewidth=1,
                label=f"threshold {result.threshold:g}")
     ax.set_xscale("log")
+    _readable_log_ticks(ax)
     ax.invert_xaxis()
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("alpha")
@@ -73,6 +74,17 @@ def plot_stability_path(result, ax=None, label_top=10):
     named = np.where(stable[:, None], freq, 0.0)
     _label_ends(ax, alphas, named, lines, label_top)
     return ax
+
+
+def _readable_log_ticks(ax):
+    """Ticks at 1, 2 and 5 times the powers of ten, labelled as plain numbers: a
+    stability path spans one or two decades, where matplotlib's default labels
+    the minor ticks as overlapping "4 x 10^1" strings."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_nonzero_paths(paths, ax=None):

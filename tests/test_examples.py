@@ -127,3 +127,15 @@ def test_sparsity_comparison_support_recovery(run):
     lasso, ridge = rows["LassoCV"], rows["RidgeCV"]
     assert float(lasso[3]) == 1.0 and int(ridge[0]) == 50  # recall; ridge is dense
     assert int(lasso[0]) < int(ridge[0])
+
+
+def test_sparsity_workflow_reports_and_a_stable_set(run):
+    """The workflow example: the lasso is the sparsest of the three, the ridge is
+    dense, and the stable set holds the features every diabetes lasso keeps."""
+    stdout, _ = run("plot_sparsity_workflow.py")
+    rows = {line.split()[0]: line.split()[1:] for line in stdout.splitlines()
+            if line.startswith(("lasso ", "enet ", "ridge "))}
+    assert set(rows) == {"lasso", "enet", "ridge"}, stdout
+    assert int(rows["lasso"][0]) <= int(rows["enet"][0]) < int(rows["ridge"][0]) == 10
+    stable = re.search(r"stable set \(lasso, threshold 0\.6\): (.+)", stdout)
+    assert stable and {"bmi", "bp", "s5"} <= set(stable.group(1).split(", "))
