@@ -34,8 +34,11 @@ class UsageError(Exception):
 # --------------------------------------------------------------------------- data
 
 
-def read_csv(path, target):
-    """Numeric matrix, target and feature names from a CSV file with a header."""
+def read_csv(path, target, categorical="error"):
+    """Features, target, feature names and the names of the text (categorical)
+    columns from a CSV file with a header. With ``categorical="auto"`` a column
+    holding any non-numeric value is categorical (kept as strings in an object
+    array); otherwise such a column is an error."""
     if target is None:
         raise UsageError("--target is required with --csv: name the column to predict")
     rows = _csv_rows(path)
@@ -61,20 +64,24 @@ def read_csv(path, target):
     features = [h for j, h in enumerate(header) if j != k]
     if not features:
         raise UsageError(f"{path} has no feature columns besides {target!r}")
-    X = np.empty((len(data), len(features)))
-    labels = []
+    labels, cells = [], []
     for i, row in enumerate(data, start=2):
         if len(row) != len(header):
             raise UsageError(f"{path}, line {i}: {len(row)} fields, the header has "
                              f"{len(header)}")
-        cells = [c for j, c in enumerate(row) if j != k]
-        X[i - 2] = [_number(c, name, i, path) for c, name in zip(cells, features,
-                                                                  strict=True)]
+        cells.append([c.strip() for j, c in enumerate(row) if j != k])
         if not row[k].strip():
             raise UsageError(f"{path}, line {i}: missing value in the target "
                              f"column {target!r}")
         labels.append(row[k].strip())
-    return X, _target(labels, target, path), features
+    text = ([name for j, name in enumerate(features)
+             if any(not _is_number(r[j]) for r in cells)]
+            if categorical == "auto" else [])
+    X = np.empty((len(cells), len(features)), dtype=object if text else float)
+    for j, name in enumerate(features):
+        parse = _label if name in text else _number
+        X[:, j] = [parse(r[j], name, i, path) for i, r in enumerate(cells, start=2)]
+    return X, _target(labels, target, path), features, text
 
 
 def _csv_rows(path):
@@ -133,16 +140,39 @@ def _target(labels, target, path):
     return y
 
 
+_MISSING = ("", "na", "nan", "null", "none", "?")
+
+
+def _is_number(text):
+    """A numeric cell, or a missing one (reported by the parser)?"""
+    if text.lower() in _MISSING:
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _label(cell, column, line, path):
+    """A category of a text column: any non-missing string."""
+    if cell.lower() in _MISSING:
+        raise UsageError(f"{path}, line {line}: missing value in column {column!r}; "
+                         "impute or drop such rows first")
+    return cell
+
+
 def _number(cell, column, line, path):
     text = cell.strip()
-    if text == "" or text.lower() in ("na", "nan", "null", "none", "?"):
+    if text.lower() in _MISSING:
         raise UsageError(f"{path}, line {line}: missing value in column {column!r}; "
                          "impute or drop such rows first")
     try:
         value = float(text)
     except ValueError:
         raise UsageError(f"{path}, line {line}: column {column!r} is not numeric "
-                         f"({text!r}); encode or drop it first") from None
+                         f"({text!r}); one-hot encode text columns with "
+                         "--categorical auto, or drop it (--drop)") from None
     if not math.isfinite(value):
         raise UsageError(f"{path}, line {line}: column {column!r} holds {text!r}; "
                          "only finite numbers can be modelled")
@@ -159,11 +189,12 @@ def load_data(args):
         data = load_prostate()
         X, y, names = data.data, data.target, list(data.feature_names)
         description = "prostate cancer data (Stamey et al.; ESL Table 3.3), target lpsa"
+        text = []
     else:
-        X, y, names = read_csv(args.csv, args.target)
+        X, y, names, text = read_csv(args.csv, args.target, args.categorical)
         description = f"{args.csv}, target {args.target}"
     X, names = select_columns(X, names, args.features, args.drop)
-    return X, y, names, description
+    return X, y, names, description, [c for c in text if c in names]
 
 
 def select_columns(X, names, features, drop):
@@ -189,10 +220,37 @@ def select_columns(X, names, features, drop):
 # ------------------------------------------------------------------------- models
 
 
-def make_model(name, cv, rule, seed, classify=False):
+def preprocessor(encode):
+    """Standardize the features; text columns (indices ``encode``) are one-hot
+    encoded first (a column per category seen in training; an unseen one in the
+    test rows gets zeros), then standardized like the others."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    if not encode:
+        return StandardScaler()
+    onehot = ColumnTransformer(
+        [("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+          encode)], remainder="passthrough", verbose_feature_names_out=False)
+    return make_pipeline(onehot, StandardScaler())
+
+
+def feature_names_after(fitted, columns):
+    """The names of the model's inputs: ``columns``, or after one-hot encoding
+    ``<column>_<category>`` for the text columns (first, as the transformer puts
+    them) and the numeric columns' own names."""
+    if not hasattr(fitted, "steps"):
+        return list(columns)
+    onehot = fitted.steps[0][1]
+    return [str(n) for n in onehot.get_feature_names_out(np.asarray(columns,
+                                                                    dtype=object))]
+
+
+def make_model(name, cv, rule, seed, classify=False, encode=()):
+    from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from . import ElasticNetCV, LassoCV, RidgeCV
     from .neural_network import MLPRegressor
@@ -218,7 +276,7 @@ def make_model(name, cv, rule, seed, classify=False):
                            learning_rate_init=0.01, max_iter=2000, random_state=seed)
         est = GridSearchCV(mlp, {"alpha": list(MLP_ALPHAS)}, cv=cv,
                            scoring="neg_mean_squared_error")
-    return make_pipeline(StandardScaler(), est)
+    return make_pipeline(clone(preprocessor(list(encode))), est)
 
 
 def summarize(name, cv_est, final, X_test, y_test, names):
@@ -290,21 +348,21 @@ def _mlp_curve(search, classify):
     return curve
 
 
-def ridge_at_one_se(ridge_cv, X, y):
-    """glmnet's 1-SE rule for RidgeCV (which selects the minimum): a Ridge pipeline
-    at the largest alpha whose mean CV error is within one standard error of the
-    best, fitted on the same training data."""
+def ridge_at_one_se(pipeline, X, y):
+    """glmnet's 1-SE rule for RidgeCV (which selects the minimum): the same
+    preprocessing and a Ridge at the largest alpha whose mean CV error is within
+    one standard error of the best, fitted on the same training data."""
+    from sklearn.base import clone
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from . import Ridge
 
-    res = ridge_cv.cv_table_
+    res = pipeline[-1].cv_table_
     mean, sem = res["mean_test_error"], res["sem_test_error"]
     best = int(np.argmin(mean))
     k = int(np.flatnonzero(mean <= mean[best] + sem[best])[0])  # alphas decrease
-    return make_pipeline(StandardScaler(),
-                         Ridge(alpha=float(res["param_alpha"][k]))).fit(X, y)
+    steps = [step for _, step in clone(pipeline[:-1]).steps]
+    return make_pipeline(*steps, Ridge(alpha=float(res["param_alpha"][k]))).fit(X, y)
 
 
 # ------------------------------------------------------------------------- output
@@ -418,7 +476,7 @@ def compare(args):
         raise UsageError(f"--cv must be at least 2, got {args.cv}")
     if not 0.0 < args.test_size < 1.0:
         raise UsageError(f"--test-size must be in (0, 1), got {args.test_size}")
-    X, y, names, description = load_data(args)
+    X, y, columns, description, text = load_data(args)
     classify = y.dtype == object
     models = _models(args.models, classify)
     if args.plot:
@@ -434,9 +492,11 @@ def compare(args):
         raise UsageError(f"{len(y_tr)} training rows are too few for {args.cv}-fold CV")
     splitter = StratifiedKFold if classify else KFold
     cv = splitter(args.cv, shuffle=True, random_state=args.seed)
+    encode = [columns.index(c) for c in text]  # text columns, one-hot encoded
+    names = feature_names_after(preprocessor(encode).fit(X_tr), columns)
     with _compilation_notice(models, args):
         rows, fitted = _fit_models(models, cv, args, (X_tr, X_te, y_tr, y_te),
-                                   names, classify)
+                                   names, classify, encode)
     if args.json:
         print(json.dumps({"data": description, "n_train": len(y_tr),
                           "n_test": len(y_te), "cv": args.cv, "rule": args.rule,
@@ -463,22 +523,22 @@ def _compilation_notice(models, args):
         "them from numba's cache) ...", args))
 
 
-def _fit_models(models, cv, args, split, names, classify):
+def _fit_models(models, cv, args, split, names, classify, encode):
     """Tune and fit every model on the training rows: (result rows, fitted pairs
-    of the CV estimator and the final one)."""
+    of the CV estimator and the final one); ``encode``: the text columns."""
     X_tr, X_te, y_tr, y_te = split
     rows, fitted = [], {}
     for k, name in enumerate(models, start=1):
         start = time.perf_counter()
         _progress(f"[{k}/{len(models)}] {name}: {args.cv}-fold CV ...", args)
-        model = make_model(name, cv, args.rule, args.seed, classify)
+        model = make_model(name, cv, args.rule, args.seed, classify, encode)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("ignore")  # convergence notes
             warnings.simplefilter("always", AlphaGridEdgeWarning)
             model.fit(X_tr, y_tr)
             final = model
             if name == "ridge" and args.rule == "1se":
-                final = ridge_at_one_se(model[-1], X_tr, y_tr)
+                final = ridge_at_one_se(model, X_tr, y_tr)
         row = summarize(name, model[-1], final, X_te, y_te, names)
         row["notes"] = grid_edge_notes(name, row["alpha"], caught)
         rows.append(row)
@@ -529,6 +589,9 @@ def build_parser():
                    help="use only these feature columns")
     p.add_argument("--drop", metavar="COL[,COL...]",
                    help="leave these feature columns out")
+    p.add_argument("--categorical", choices=("error", "auto"), default="error",
+                   help="text columns: an error (default), or one-hot encoded "
+                   "(auto: every column holding a non-numeric value)")
     p.add_argument("--models", default=None,
                    help="comma-separated, among lasso,enet,ridge,mlp (default: "
                    "lasso,enet,ridge; mlp, a classifier, when the target holds "

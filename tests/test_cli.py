@@ -369,3 +369,35 @@ def test_features_and_drop_choose_the_columns(capsys):
 def test_bad_column_choices_are_one_line(capsys, argv, message):
     code, out, err = _run(capsys, "compare", *argv)
     assert code == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_categorical_auto_one_hot_encodes_text_columns(tmp_path, capsys):
+    """A text column is refused by default (pointing at --categorical auto); with
+    it, each category becomes a standardized 0/1 column: the lasso keeps the
+    category that moves y and names it <column>_<category>."""
+    rng = np.random.default_rng(0)
+    n = 200
+    colour = rng.choice(["red", "green", "blue"], n)
+    x = rng.standard_normal((n, 2))
+    y = 2.0 * x[:, 0] + 3.0 * (colour == "red") + 0.1 * rng.standard_normal(n)
+    path = tmp_path / "mixed.csv"
+    lines = ["a,colour,b,y"] + [f"{u},{c},{v},{t}" for (u, v), c, t in
+                                zip(x, colour, y, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = _run(capsys, "compare", "--csv", str(path), "--target", "y")
+    assert code == 2 and "--categorical auto" in err
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "y",
+                        "--categorical", "auto", "--models", "lasso,ridge", "--json",
+                        "--rule", "1se")
+    assert code == 0
+    result = json.loads(out)
+    assert sorted(result["features"]) == sorted(
+        ["colour_blue", "colour_green", "colour_red", "a", "b"])
+    lasso, ridge = result["models"]
+    assert {"colour_red", "a"} <= set(lasso["selected"])
+    assert lasso["test_score"] > 0.95 and ridge["test_score"] > 0.95
+    assert abs(lasso["coef"]["colour_red"]) > abs(lasso["coef"]["colour_green"])
+    code, out, _ = _run(capsys, "compare", "--csv", str(path), "--target", "y",
+                        "--categorical", "auto", "--drop", "colour", "--json",
+                        "--models", "lasso")
+    assert code == 0 and json.loads(out)["features"] == ["a", "b"]
