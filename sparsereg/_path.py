@@ -229,7 +229,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         Validate X and y (skip only if already validated).
     **params : dict
         ``tol``, ``max_iter``, ``selection``, ``random_state``, ``solver`` ("cd",
-        "ista", "fista"), ``anderson``, ``penalty_factor``, ``lower_bounds``,
+        "ista", "fista", "saga"), ``anderson``, ``penalty_factor``, ``lower_bounds``,
         ``upper_bounds`` and ``sample_weight``, as for
         :class:`~sparsereg.ElasticNet`.
 
