@@ -470,7 +470,10 @@ def plot_coef_comparison(models, feature_names=None, ax=None, zero_threshold=0.0
         ax.plot(pos[zero], np.zeros(int(zero.sum())), linestyle="none", marker="x",
                 color=colour)
     ax.axhline(0.0, color="k", linewidth=0.8)
-    rotation = 0 if n_features <= 8 else 45 if n_features <= 20 else 90
+    # level labels only while they fit side by side (about 40 characters along the
+    # axis), slanted up to 20 features, upright beyond
+    width = n_features * max((len(n) for n in names), default=0)
+    rotation = 0 if width <= 40 else 45 if n_features <= 20 else 90
     ax.set_xticks(x, labels=names, rotation=rotation,
                   ha="right" if rotation == 45 else "center",
                   fontsize="small" if n_features > 20 else None)

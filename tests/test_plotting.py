@@ -464,3 +464,21 @@ def test_stability_path_and_nonzero_paths_plots():
         plot_nonzero_paths({"alpha": [1.0]})
     with pytest.raises(TypeError, match="stability_path"):
         plot_stability_path(object())
+
+
+def test_comparison_tick_labels_slant_when_they_would_merge():
+    """The prostate names side by side merged ("gleasonpgg45"): long labels slant,
+    short ones stay level, and level labels do not overlap once drawn."""
+    from sparsereg.datasets import load_prostate
+
+    data = load_prostate()
+    lasso = sparsereg.Lasso(alpha=0.05).fit(data.data, data.target)
+    ax = plot_coef_comparison([lasso], feature_names=data.feature_names)
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {45.0}
+    short = sparsereg.Lasso(alpha=0.05).fit(data.data[:, :5], data.target)
+    ax = plot_coef_comparison([short], feature_names=list("abcde"))
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0.0}
+    ax.figure.canvas.draw()
+    boxes = sorted((t.get_window_extent() for t in ax.get_xticklabels()),
+                   key=lambda b: b.x0)
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes[:-1], boxes[1:], strict=True))
