@@ -60,7 +60,10 @@ class PathPredictMixin:
         """
         check_is_fitted(self, "coef_path_")
         grid, coefs, intercepts = self._path_of(l1_ratio)
-        alpha = float(alpha)
+        try:
+            alpha = float(alpha)
+        except (TypeError, ValueError):
+            raise TypeError(f"alpha must be a number, got {alpha!r}") from None
         lo, hi = grid.min(), grid.max()
         if not (lo * (1 - 1e-12) <= alpha <= hi * (1 + 1e-12)):
             raise ValueError(

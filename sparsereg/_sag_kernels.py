@@ -26,18 +26,16 @@ Rows are drawn uniformly with replacement, by a xorshift64 generator whose state
 ``rng`` (a uint64 array of length 1) the caller seeds and keeps across epochs.
 """
 
-import numpy as np
 
 from ._jit import guard_caches, njit
-from ._kernels import _rand_index
+from ._kernels import _cd_update, _rand_index
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _prox(v, step, l1, l2, lo, hi):
-    """clip(sign(v) max(|v| - step l1, 0) / (1 + step l2), lo, hi)."""
-    mag = abs(v) - step * l1
-    z = 0.0 if mag <= 0.0 else np.sign(v) * mag / (1.0 + step * l2)
-    return min(max(z, lo), hi)
+    """clip(sign(v) max(|v| - step l1, 0) / (1 + step l2), lo, hi): coordinate
+    descent's 1-D minimizer with curvature ``1 / step``."""
+    return _cd_update(v / step, 1.0 / step, l1, l2, lo, hi)
 
 
 # ----------------------------------------------------------------------------- dense

@@ -29,7 +29,12 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._cv_common import argmin_tied
-from .sparsity import extract_coef, feature_names_of, zero_threshold_of
+from .sparsity import (
+    extract_coef,
+    feature_names_of,
+    final_step,
+    zero_threshold_of,
+)
 
 __all__ = [
     "plot_coef_comparison",
@@ -62,11 +67,6 @@ def _axes(ax):
     if ax is None:
         _, ax = _pyplot().subplots(layout="constrained")
     return ax
-
-
-def _final_step(model):
-    """The estimator of ``model``, or the last step of a Pipeline."""
-    return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
 def _l1_ratio_rows(l1_column, l1_ratio, default):
@@ -173,7 +173,7 @@ def plot_cv_curve(model, ax=None, l1_ratio=None):
     >>> ax.get_xscale(), bool(ax.xaxis_inverted())
     ('log', True)
     """
-    model = _final_step(model)
+    model = final_step(model)
     results = _cv_table(model)
     rows = np.ones(len(results["param_alpha"]), dtype=bool)
     title = None
@@ -232,7 +232,7 @@ def _path_data(model, l1_ratio):
                 f"{alphas.shape} and {coefs.shape}"
             )
         return alphas, coefs, None, None, None
-    model = _final_step(model)
+    model = final_step(model)
     check_is_fitted(model)
     if not hasattr(model, "coef_path_"):
         raise TypeError(

@@ -7,6 +7,7 @@ the CV estimators, which count at their chosen alpha (their ``coef_``).
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -14,6 +15,11 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+
+def final_step(model):
+    """The estimator of ``model``, or the last step of a Pipeline."""
+    return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
 def extract_coef(model):
@@ -40,9 +46,7 @@ def extract_coef(model):
     TypeError
         If it is fitted but has no ``coef_``.
     """
-    final = model
-    if hasattr(model, "steps"):  # a Pipeline: the estimator is its last step
-        final = model.steps[-1][1]
+    final = final_step(model)
     check_is_fitted(final)
     layers = getattr(final, "coefs_", None)
     if getattr(final, "coef_", None) is None and layers is not None:
@@ -65,7 +69,7 @@ def feature_names_of(model, n_features, feature_names=None):
                 f"feature_names has {len(names)} names for {n_features} coefficients"
             )
         return names
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    final = final_step(model)
     for candidate in (final, model):
         names = getattr(candidate, "feature_names_in_", None)
         if names is not None and len(names) == n_features:
@@ -180,14 +184,10 @@ def sparsity_report(models, feature_names=None, zero_threshold=0.0, true_coef=No
     return _table(columns)
 
 
-def _final(model):
-    return model.steps[-1][1] if hasattr(model, "steps") else model
-
-
 def _alpha_of(model):
     """The model's penalty: a CV estimator's chosen ``alpha_``, else its
     ``alpha`` parameter; nan when it has none (or one per target)."""
-    final = _final(model)
+    final = final_step(model)
     alpha = getattr(final, "alpha_", getattr(final, "alpha", None))
     alpha = np.asarray(alpha if alpha is not None else np.nan, dtype=float)
     return float(alpha) if alpha.size == 1 else float("nan")
@@ -196,7 +196,7 @@ def _alpha_of(model):
 def _cv_error_of(model):
     """The mean CV error at the chosen alpha (and l1_ratio) of a sparsereg CV
     estimator (``cv_results_`` / RidgeCV's ``cv_table_``); nan for other models."""
-    final = _final(model)
+    final = final_step(model)
     table = getattr(final, "cv_table_", None) or getattr(final, "cv_results_", None)
     if not isinstance(table, dict) or "mean_test_error" not in table:
         return float("nan")
@@ -525,6 +525,8 @@ def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
     """
     from sklearn.utils.validation import check_array
 
+    from ._objective import alpha_max
+
     zero = zero_threshold_of(zero_threshold, "deprecated", "stability_path")
     if not 0.0 < l1_ratio <= 1.0:
         raise ValueError(f"l1_ratio must be in (0, 1], got {l1_ratio}")
@@ -532,9 +534,11 @@ def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
         raise ValueError(f"sample_fraction must be in (0, 1], got {sample_fraction}")
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
-    if int(n_resamples) < 1 or int(n_alphas) < 1 or not 0.0 < eps < 1.0:
-        raise ValueError("n_resamples and n_alphas must be >= 1 and eps in (0, 1); "
-                         f"got {n_resamples}, {n_alphas}, {eps}")
+    for name, value in (("n_resamples", n_resamples), ("n_alphas", n_alphas)):
+        if not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if not 0.0 < eps < 1.0:
+        raise ValueError(f"eps must be in (0, 1), got {eps!r}")
     names = feature_names
     if names is None and hasattr(X, "columns"):
         names = [str(c) for c in X.columns]
@@ -542,13 +546,15 @@ def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
     y = np.asarray(y, dtype=np.float64).ravel()
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y holds NaN or infinite values; drop or impute them first")
     n, p = X.shape
     yc = y - y.mean() if fit_intercept else y
     # (for sparse X, X'(y - mean y) is already the centered correlation)
     Xty = np.asarray(X.T @ yc).ravel()
     if fit_intercept and not sparse.issparse(X):
         Xty = (X - X.mean(axis=0)).T @ yc
-    top = np.abs(Xty).max() / (n * l1_ratio)
+    top = alpha_max(Xty, n, l1_ratio)
     if top == 0.0:
         raise ValueError("every feature is uncorrelated with y: the path is empty")
     alphas = np.geomspace(top, top * eps, int(n_alphas))

@@ -60,6 +60,10 @@ def test_several_l1_ratios_and_the_errors():
         cv.coef_at(cv.alphas_[k].max() * 1.01, l1_ratio=0.2)
     with pytest.raises(ValueError, match="outside the path"):
         cv.predict_at(X, cv.alphas_[1].min() / 2)
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        cv.coef_at("large")
+    with pytest.raises(ValueError, match="outside the path"):
+        cv.coef_at(float("nan"))
     with pytest.raises(ValueError, match="was not cross-validated"):
         cv.coef_at(cv.alpha_, l1_ratio=0.5)
     with pytest.raises(ValueError, match="features"):

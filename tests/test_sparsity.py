@@ -213,6 +213,10 @@ def test_stability_path_recovers_a_strong_support_and_is_the_mean_of_its_paths()
     np.testing.assert_array_equal(par.frequency, res.frequency)
     with pytest.raises(ValueError, match="l1_ratio"):
         stability_path(X, y, l1_ratio=0.0)
+    with pytest.raises(ValueError, match="n_alphas must be an integer"):
+        stability_path(X, y, n_alphas="many")
+    with pytest.raises(ValueError, match="y holds NaN"):
+        stability_path(X, np.where(np.arange(200) == 0, np.nan, y))
 
 
 def test_report_on_an_l1_perceptron_and_the_alpha_and_cv_error_columns():
