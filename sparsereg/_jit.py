@@ -1,7 +1,7 @@
 """numba, set up once, by the first kernel module imported.
 
 ``import sparsereg`` does not import numba (about 0.2 s): the kernel modules
-(``_kernels``, ``_epochs``, ``_gram_path``) are imported by the solvers when they
+(``_kernels/``, ``_solvers/gram_path.py``) are imported by the solvers when they
 first run, and import numba through this module, which first makes sure that its
 on-disk cache cannot break them (a read-only install, a corrupt cache file). Ridge's
 direct solvers, the command line's help and the neural networks never load numba.
@@ -52,7 +52,7 @@ def _cache_fallback():
 
         if config.CACHE_LOCATOR_CLASSES:
             return  # the user chose the locators
-        source = os.path.join(os.path.dirname(__file__), "_kernels.py")
+        source = os.path.join(os.path.dirname(__file__), "_kernels", "cd.py")
 
         def probe():  # stands for a kernel: locators only read its line number
             pass

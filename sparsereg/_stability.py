@@ -215,7 +215,7 @@ def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
     """
     from sklearn.utils.validation import check_array
 
-    from ._objective import alpha_max
+    from ._solvers.objective import alpha_max
 
     zero = zero_threshold_of(zero_threshold, "deprecated", "stability_path")
     if not 0.0 < l1_ratio <= 1.0:
@@ -261,7 +261,7 @@ def stability_path(X, y, l1_ratio=1.0, n_alphas=30, eps=0.05, n_resamples=100,
 
 def _path_support(X, y, rows, alphas, l1_ratio, fit_intercept, zero):
     """Nonzero pattern (n_features, n_alphas) of the path on ``rows``."""
-    from ._path import enet_path
+    from .linear_model._path import enet_path
 
     Xs, ys = X[rows], y[rows]
     if fit_intercept:

@@ -18,7 +18,7 @@ from contextlib import nullcontext
 import numpy as np
 
 from ._cli_data import UsageError, read_csv, select_columns
-from ._cv_common import AlphaGridEdgeWarning
+from .model_selection._common import AlphaGridEdgeWarning
 
 MODELS = ("lasso", "enet", "ridge", "mlp")
 ENET_L1_RATIOS = (0.1, 0.5, 0.7, 0.9, 0.95, 1.0)

@@ -28,7 +28,7 @@ function is called (``pip install 'sparsereg[plot]'``), and nothing is shown
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._cv_common import argmin_tied
+from .model_selection._common import argmin_tied
 from .sparsity import (
     extract_coef,
     feature_names_of,

@@ -262,7 +262,7 @@ def compare_paths(X, y, l1_ratios=(1.0, 0.5, 0.0), n_alphas=50, eps=1e-3,
     from scipy import sparse as sp
     from sklearn.utils.validation import check_array
 
-    from ._path import enet_path
+    from .linear_model._path import enet_path
 
     threshold = zero_threshold_of(zero_threshold, tol, "compare_paths")
     ratios = [float(r) for r in np.atleast_1d(l1_ratios)]

@@ -234,7 +234,7 @@ def test_working_set_regime_matches_sklearn(model, fmt, positive, solver):
 def test_tall_working_set_regime_matches_sklearn(model, fmt, weighted):
     """n x p beyond 2**20 with n >= 2p: CD runs on working sets of the support
     (see _cd._TALL_WORK); the answer must not move."""
-    from sparsereg import _cd
+    from sparsereg._solvers import cd as _cd
 
     n, p = 20000, 60
     assert n * p >= _cd._TALL_WORK

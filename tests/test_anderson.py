@@ -16,7 +16,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sparsereg as sr
-from sparsereg._cd import CREEP_EPOCHS, CREEP_WORK
+from sparsereg._solvers.cd import CREEP_EPOCHS, CREEP_WORK
 
 
 def _alpha_max(X, y):

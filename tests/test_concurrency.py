@@ -17,7 +17,8 @@ from scipy import sparse
 from sklearn.base import clone, is_classifier
 
 import sparsereg as sr
-from sparsereg import _epochs, _kernels
+from sparsereg._kernels import cd as _kernels
+from sparsereg._kernels import epochs as _epochs
 from sparsereg.neural_network import MLPClassifier, MLPRegressor
 
 FACTORIES = {
@@ -273,7 +274,8 @@ FIT_SCRIPT = textwrap.dedent("""
     import numpy as np
     import sparsereg as sr
     from numba.core import config
-    from sparsereg import _epochs as E, _kernels as K
+    from sparsereg._kernels import epochs as E
+    from sparsereg._kernels import cd as K
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 6))
     y = X @ np.arange(6.0) + 0.1 * rng.standard_normal(30)
@@ -355,7 +357,8 @@ def test_no_writable_cache_location_falls_back_to_a_temporary_directory(tmp_path
     root: numba alone would raise RuntimeError at import. The kernels then cache
     under TMPDIR."""
     site = _copy_package(tmp_path)
-    (site / "sparsereg" / "__pycache__").write_text("not a directory")
+    for package in ("", "_kernels", "_solvers"):  # where compiled modules live
+        (site / "sparsereg" / package / "__pycache__").write_text("not a directory")
     blocker = tmp_path / "blocker"
     blocker.write_text("a file")
     env = _clean_env(tmp_path, PYTHONPATH=site, NUMBA_CACHE_DIR=blocker / "numba",
@@ -374,7 +377,9 @@ def test_read_only_install_and_cache_directories(tmp_path):
     """NUMBA_CACHE_DIR, the installed package and the user cache directory all
     read-only (chmod, or chattr +i for root): the fit works."""
     site = _copy_package(tmp_path)
-    dirs = [site / "sparsereg", tmp_path / "ro-cache", tmp_path / "ro-home"]
+    package = site / "sparsereg"
+    dirs = [tmp_path / "ro-cache", tmp_path / "ro-home", package,
+            package / "_kernels", package / "_solvers"]
     undos = []
     try:
         for d in dirs:
@@ -382,12 +387,12 @@ def test_read_only_install_and_cache_directories(tmp_path):
             if undo is None:
                 pytest.skip(f"cannot make {d} read-only here")
             undos.append(undo)
-        env = _clean_env(tmp_path, PYTHONPATH=site, NUMBA_CACHE_DIR=dirs[1],
-                         HOME=dirs[2], XDG_CACHE_HOME=dirs[2] / ".cache")
+        env = _clean_env(tmp_path, PYTHONPATH=site, NUMBA_CACHE_DIR=dirs[0],
+                         HOME=dirs[1], XDG_CACHE_HOME=dirs[1] / ".cache")
         path, cache_dir, hits, coef = _run(env, tmp_path)
         assert path == str(site / "sparsereg" / "__init__.py")
         np.testing.assert_allclose(coef, _expected_coef(), rtol=1e-12)
-        assert not any(any(d.rglob("*.nbi")) for d in dirs[1:])
+        assert not any(any(d.rglob("*.nbi")) for d in dirs)
         assert cache_dir.startswith(str(tmp_path / "tmp"))
     finally:
         for undo in reversed(undos):
@@ -412,9 +417,9 @@ def test_corrupt_cache_recompiles_and_repairs(tmp_path, warm_cache, damage):
     cache = tmp_path / "cache"
     shutil.copytree(warm_cache, cache)
     env = _clean_env(tmp_path, NUMBA_CACHE_DIR=cache)
-    ours = ("_kernels.", "_epochs.")
-    index = sorted(f for f in cache.rglob("*.nbi") if f.name.startswith(ours))
-    data = sorted(f for f in cache.rglob("*.nbc") if f.name.startswith(ours))
+    ours = ("cd.", "epochs.")  # the modules of sparsereg/_kernels/
+    index = sorted(f for f in cache.rglob("_kernels*/*.nbi") if f.name.startswith(ours))
+    data = sorted(f for f in cache.rglob("_kernels*/*.nbc") if f.name.startswith(ours))
     assert index and data
     if damage == "garbage-index":
         for f in index:

@@ -18,7 +18,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
-from sparsereg._objective import duality_gap
+from sparsereg._solvers.objective import duality_gap
 
 
 def _diabetes():

@@ -551,7 +551,7 @@ def test_prox_grad_on_unscaled_overflowing_data_is_still_a_clear_error(accelerat
     ISTA/FISTA still stop with a clear error instead of backtracking forever."""
     from scipy.sparse.linalg import aslinearoperator
 
-    from sparsereg._prox_grad import prox_grad_solve
+    from sparsereg._solvers.prox_grad import prox_grad_solve
 
     rng = np.random.default_rng(0)
     A = aslinearoperator(rng.standard_normal((20, 5)) * 1e150)
@@ -746,7 +746,7 @@ def test_the_quick_scale_check_never_passes_data_that_need_a_scale(dtype):
     """DataScale's one-pass sum-of-squares test may only skip the exact max/min
     scan when the exact exponent of max|A| is within the safe range; checked
     for magnitudes swept across both edges, dense (C, F, strided) and sparse."""
-    from sparsereg._scale import DataScale, _max_exponent, _surely_safe
+    from sparsereg.linear_model._scale import DataScale, _max_exponent, _surely_safe
 
     rng = np.random.default_rng(0)
     limit = DataScale.SAFE_EXPONENT

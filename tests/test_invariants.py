@@ -13,9 +13,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import lars_path
 
 import sparsereg as sr
-from sparsereg._base import Problem
-from sparsereg._cd import cd_solve
-from sparsereg._objective import duality_gap, primal
+from sparsereg._solvers.cd import cd_solve
+from sparsereg._solvers.objective import duality_gap, primal
+from sparsereg._solvers.problem import Problem
 
 FORMATS = ["dense", "csc"]  # the two kernels (csr is converted to csc once)
 
@@ -286,7 +286,7 @@ def test_tall_working_sets_keep_the_solution(fmt, positive, l2, dtype, monkeypat
     """On tall data (n >= 2p) beyond _TALL_WORK multiply-adds per epoch, CD runs on
     working sets of max(16, 2 nnz) features: forced here on a small problem, it
     must run epochs on sets smaller than the features and equal plain CD."""
-    import sparsereg._cd as C
+    import sparsereg._solvers.cd as C
 
     X, y = make_data(600, 60, rho=0.7, seed=12, n_informative=8)
     X = to_format(X.astype(dtype), fmt)
@@ -355,7 +355,7 @@ def test_screening_in_numpy_equals_the_kernel(positive, monkeypatch):
     """Below _SCREEN_IN_NUMPY features the driver screens in numpy (no kernel to
     compile on a first small fit): the same features kept and removed as by the
     kernel, and no feature nonzero at the optimum removed."""
-    import sparsereg._objective as O
+    import sparsereg._solvers.objective as O
 
     X, y = make_data(50, 200, rho=0.5, seed=21, n_informative=10)
     prob = Problem(X, y[:, None], None, True, True)

@@ -244,8 +244,8 @@ def test_ridge_loo_gram_decomposition_and_its_fallback(weighted):
     of X) when its eigenvalues are accurate enough for the alphas, and agrees with
     the SVD to ~1e-9; on a nearly collinear X with a tiny alpha it falls back to
     the SVD, and the answer still matches scikit-learn's."""
-    from sparsereg._base import Problem
-    from sparsereg._ridge_cv import _decomposition
+    from sparsereg._solvers.problem import Problem
+    from sparsereg.model_selection._ridge_cv import _decomposition
 
     rng = np.random.default_rng(8)
     X, y = make_data(200, 30, rho=0.6, seed=8)
@@ -332,7 +332,7 @@ def test_verbose_reports_folds_and_the_alpha_grid(capsys):
 
 
 def test_rounding_level_ties_go_to_the_largest_alpha():
-    from sparsereg._cv_common import argmin_tied
+    from sparsereg.model_selection._common import argmin_tied
     mean = np.array([3.0, 2.0, 1.0 + 4e-16, 1.0, 1.0 + 1e-9])
     assert argmin_tied(mean) == 2  # 4e-16 above the minimum: a tie
     assert np.argmin(mean) == 3
@@ -341,7 +341,8 @@ def test_rounding_level_ties_go_to_the_largest_alpha():
 
 
 def test_folds_in_threads_equal_the_sequential_fit():
-    from sparsereg import _epochs, _kernels
+    from sparsereg._kernels import cd as _kernels
+    from sparsereg._kernels import epochs as _epochs
 
     assert all(f.targetoptions.get("nogil") for f in (
         _epochs.dense_epochs, _epochs.sparse_epochs, _epochs.gram_epochs,
@@ -359,7 +360,7 @@ def test_folds_in_threads_equal_the_sequential_fit():
 
 def _fold_copies(monkeypatch):
     """Force the per-fold copies (the route scikit-learn takes) for a reference."""
-    from sparsereg import _cv_folds
+    from sparsereg.model_selection import _folds as _cv_folds
 
     monkeypatch.setattr(_cv_folds.FoldGrams, "applies",
                         staticmethod(lambda *args: False))
@@ -375,7 +376,7 @@ def test_gram_folds_equal_the_fold_copies(monkeypatch, weighted, fit_intercept,
     sw = np.random.default_rng(2).uniform(0.2, 3, 300) if weighted else None
     kw = dict(l1_ratio=[0.3, 1.0], cv=KFold(5, shuffle=True, random_state=1),
               alphas=25, fit_intercept=fit_intercept, **TIGHT)
-    from sparsereg._cv_folds import FoldGrams
+    from sparsereg.model_selection._folds import FoldGrams
 
     built = []
     monkeypatch.setattr(FoldGrams, "__init__", _recording(FoldGrams.__init__, built))
@@ -430,7 +431,7 @@ def test_gram_folds_only_where_they_apply(case):
     from scipy import sparse as sp
     from sklearn.model_selection import ShuffleSplit
 
-    from sparsereg._cv_folds import FoldGrams
+    from sparsereg.model_selection._folds import FoldGrams
 
     X, y = make_data(100, 10, seed=5)
     est = sr.LassoCV()
@@ -492,7 +493,7 @@ def test_any_splitter_gives_the_errors_of_the_fold_copies(monkeypatch, splitter)
 
 
 def test_fold_sums_refuse_test_rows_that_do_not_partition():
-    from sparsereg._cv_folds import _fold_sums
+    from sparsereg.model_selection._folds import _fold_sums
 
     X = np.asfortranarray(np.random.default_rng(0).standard_normal((50, 4)))
     r, u = np.ones(50), np.zeros(50)
@@ -508,7 +509,7 @@ def test_fold_sums_refuse_test_rows_that_do_not_partition():
 @pytest.mark.parametrize("workers", [1, 2])
 def test_fold_sums_equal_the_sums_over_each_folds_rows(monkeypatch, layout, dtype,
                                                         workers):
-    from sparsereg import _cv_folds
+    from sparsereg.model_selection import _folds as _cv_folds
 
     rng = np.random.default_rng(7)
     n, p = 1003, 7
@@ -574,7 +575,8 @@ def test_gram_folds_in_processes_equal_the_sequential_fit():
 
 
 def test_gram_route_runs_its_paths_in_threads_as_joblib_would(monkeypatch):
-    from sparsereg import _threads, model_selection
+    from sparsereg import _threads
+    from sparsereg.model_selection import _enet_cv
 
     calls = []
 
@@ -582,7 +584,7 @@ def test_gram_route_runs_its_paths_in_threads_as_joblib_would(monkeypatch):
         calls.append((workers, len(items)))
         return _threads.in_threads(2, func, items)  # two threads on any machine
 
-    monkeypatch.setattr(model_selection, "in_threads", recording)
+    monkeypatch.setattr(_enet_cv, "in_threads", recording)
     X, y = make_data(200, 15, rho=0.7, seed=12)
     kw = dict(l1_ratio=[0.2, 0.7, 1.0], cv=KFold(4, shuffle=True, random_state=3),
               alphas=30, tol=1e-9)

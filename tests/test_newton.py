@@ -1,4 +1,5 @@
-"""Newton steps on the support between coordinate-descent epochs (``_newton.py``).
+"""Newton steps on the support between coordinate-descent epochs
+(``_solvers/newton.py``).
 
 A step from a point with the solution's support and signs must land on the
 solution (checked against scikit-learn at a tight tol and the optimality
@@ -14,8 +15,9 @@ from _helpers import enet_objective, kkt_violation, make_data
 from sklearn import linear_model as sk
 
 import sparsereg as sr
-from sparsereg import _cd, _newton
-from sparsereg._objective import DualPoint, screen_keep
+from sparsereg._solvers import cd as _cd
+from sparsereg._solvers import newton as _newton
+from sparsereg._solvers.objective import DualPoint, screen_keep
 
 
 def _centered(X, y):

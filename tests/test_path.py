@@ -163,10 +163,10 @@ def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
     runs ("auto" switching it on mid-path, kept for the next alphas), the same
     solutions in about as many epochs (an extrapolation accepted or not on a
     rounding difference changes the iterates)."""
-    from sparsereg import _gram_path
-    from sparsereg._base import Problem
-    from sparsereg._cd import CREEP_EPOCHS, CREEP_WORK
-    from sparsereg._path import compute_path
+    from sparsereg._solvers import gram_path as _gram_path
+    from sparsereg._solvers.cd import CREEP_EPOCHS, CREEP_WORK
+    from sparsereg._solvers.problem import Problem
+    from sparsereg.linear_model._path import compute_path
 
     params = dict(_GRAM_PATH_CASES[case])
     l1_ratio = params.pop("l1_ratio")

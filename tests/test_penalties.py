@@ -9,7 +9,7 @@ from _helpers import make_data, to_format
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
-from sparsereg._objective import duality_gap, penalty_array
+from sparsereg._solvers.objective import duality_gap, penalty_array
 from sparsereg.datasets import make_sparse_regression
 
 TIGHT = dict(tol=1e-12, max_iter=200_000)
@@ -216,7 +216,7 @@ def test_duality_gap_bounds_the_suboptimality_of_feasible_points():
 
     from scipy.sparse.linalg import aslinearoperator
 
-    from sparsereg._solver import Unpenalized
+    from sparsereg._solvers.dispatch import Unpenalized
 
     unpen = Unpenalized(aslinearoperator(Xc), yc[:, None], np.array([1, 3]))
     for _ in range(20):

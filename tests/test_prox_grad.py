@@ -8,9 +8,9 @@ from _helpers import kkt_violation, make_data, to_format
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
-from sparsereg import _prox_grad
-from sparsereg._base import Problem
-from sparsereg._prox_grad import lipschitz_constant, prox_grad_solve
+from sparsereg._solvers import prox_grad as _prox_grad
+from sparsereg._solvers.problem import Problem
+from sparsereg._solvers.prox_grad import lipschitz_constant, prox_grad_solve
 
 FORMATS = ["dense", "csc"]
 

@@ -11,8 +11,8 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
-from sparsereg import _sag
-from sparsereg._base import Problem
+from sparsereg._solvers import sag as _sag
+from sparsereg._solvers.problem import Problem
 
 FORMATS = ["dense", "csr"]
 TIGHT = dict(tol=1e-10, max_iter=100_000, random_state=0)

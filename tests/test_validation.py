@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sparsereg as sr
-from sparsereg import _epochs
+from sparsereg._kernels import epochs as _epochs
 
 ALL = [sr.Lasso, sr.ElasticNet, sr.Ridge]
 
@@ -178,7 +178,7 @@ def test_epoch_loops_compile_one_signature_per_kind_of_call():
         import numpy as np
         from numba.core.registry import CPUDispatcher
         import sparsereg as sr
-        from sparsereg import _epochs as E
+        from sparsereg._kernels import epochs as E
         rng = np.random.default_rng(0)
         X = rng.standard_normal((40, 600))  # p > 500: working sets, extrapolation
         y = X[:, :3].sum(axis=1) + 0.1 * rng.standard_normal(40)
@@ -205,10 +205,12 @@ def test_the_cv_estimators_are_imported_on_first_use():
         import sparsereg
         from sparsereg import Lasso
         before = [m in sys.modules for m in ("sparsereg.model_selection",
-                  "sparsereg.relaxed", "sklearn.model_selection")]
+                  "sparsereg.linear_model._relaxed", "sklearn.model_selection")]
         from sparsereg import LassoCV, RelaxedLasso
         from sparsereg.model_selection import LassoCV as direct
-        assert LassoCV is direct and RelaxedLasso.__module__ == "sparsereg.relaxed"
+        from sparsereg.linear_model import LassoCV as from_linear_model
+        from sparsereg.linear_model import RelaxedLasso as relaxed
+        assert LassoCV is direct is from_linear_model and RelaxedLasso is relaxed
         assert {"LassoCV", "RidgeCV", "RelaxedLassoCV"} <= set(dir(sparsereg))
         try:
             sparsereg.NoSuchEstimator
@@ -242,7 +244,10 @@ def test_numba_is_imported_by_the_first_solver_that_needs_it():
         MLPRegressor(max_iter=3).fit(X, y)
         print("numba" in sys.modules)
         sr.Lasso(alpha=0.01).fit(X, y)
-        from sparsereg import _epochs, _gram_path, _jit, _kernels
+        from sparsereg._kernels import epochs as _epochs
+        from sparsereg._solvers import gram_path as _gram_path
+        from sparsereg import _jit
+        from sparsereg._kernels import cd as _kernels
         kernels = [k for m in (_kernels, _epochs, _gram_path) for k in vars(m).values()
                    if hasattr(k, "_cache")]
         print("numba" in sys.modules, len(kernels) > 10,
@@ -259,7 +264,8 @@ def test_second_process_loads_kernels_from_disk_cache():
         import numpy as np
         from scipy import sparse
         import sparsereg as sr
-        from sparsereg import _epochs as E, _kernels as K
+        from sparsereg._kernels import epochs as E
+        from sparsereg._kernels import cd as K
         rng = np.random.default_rng(0)
         X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
         for Xi in (X, X.astype(np.float32), sparse.csc_matrix(X)):

@@ -25,12 +25,12 @@ from contextlib import nullcontext
 import numpy as np
 from scipy import sparse
 
-from ._base import Problem, _xt_dot
-from ._cv_common import FixedLinear
-from ._path import solve_path
-from ._scale import DataScale
-from ._solver import _gram_memory_limit, estimator_penalty
-from ._threads import in_threads
+from .._solvers.dispatch import _gram_memory_limit, estimator_penalty
+from .._solvers.problem import Problem, xt_dot
+from .._threads import in_threads
+from ..linear_model._path import solve_path
+from ..linear_model._scale import DataScale
+from ._common import FixedLinear
 
 # A held-out error this far below the error of the training mean is recomputed
 # from the test rows: the expansion in Gram terms loses ~eps * h / SSE relative
@@ -44,7 +44,7 @@ def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
     support (nonzero mask, shape (n_features, n_alphas)) of that path.
 
     ``X``, ``y`` and ``alphas`` are those of the problem scaled by ``scale`` (see
-    ``_base.DataScale``); a scorer sees the test data in the user's units.
+    ``_scale.DataScale``); a scorer sees the test data in the user's units.
     ``gram_fold = (FoldGrams, k)``: the fold's terms come from there, X and y are
     only read by a scorer.
     """
@@ -86,7 +86,7 @@ def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
 
 class GramProblem:
     """A centered, weighted least-squares problem given by its Gram terms (the
-    interface of ``_base.Problem`` that coordinate descent on a Gram matrix uses,
+    interface of ``problem.Problem`` that coordinate descent on a Gram matrix uses,
     and that a refit's attributes use); one target.
 
     ``X_offset`` and ``y_offset`` (shape (1,)) are the weighted means the data were
@@ -171,11 +171,11 @@ class FoldGrams:
         threads for the Gram matrices (see :func:`_fold_sums`)."""
         self.folds, self.fit_intercept = folds, fit_intercept
         n = X.shape[0]
-        # _base.Problem's centering and weighting, applied to the folds' test rows
+        # problem.Problem's centering and weighting, applied to the folds' test rows
         # as they are gathered (no centered copy of X)
         s = np.ones(n) if sw is None else sw * (n / sw.sum())
         if fit_intercept:
-            x_offset, y_offset = _xt_dot(X, s) / n, np.array([s @ y / n])
+            x_offset, y_offset = xt_dot(X, s) / n, np.array([s @ y / n])
         else:
             x_offset, y_offset = np.zeros(X.shape[1]), np.zeros(1)
         r = np.sqrt(s)
@@ -251,11 +251,11 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     times ``r``).
 
     One pass over X by chunks of rows: a chunk's rows are gathered fold by fold
-    (``_kernels.gather_folds``, in float64) into a buffer that stays in cache,
+    (``_kernels.cd.gather_folds``, in float64) into a buffer that stays in cache,
     and each fold's part is added to its sums by BLAS. The chunks are split
     between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
     """
-    from ._kernels import gather_folds
+    from .._kernels.cd import gather_folds
 
     n, p = X.shape
     q = p + 2

@@ -1,29 +1,32 @@
-"""Ridge solvers: direct (Cholesky, SVD), iterative (LSQR, CG, L-BFGS-B), SAG/SAGA
-and CD.
+"""Ridge and its solvers: direct (Cholesky, SVD), iterative (LSQR, CG, L-BFGS-B),
+SAG/SAGA and CD.
 
 All of them minimize ``||y - Xw - b||_s^2 + alpha ||w||^2`` on the centered, weighted
-data of :class:`~sparsereg._base.Problem`; the coordinate-descent one goes through
-the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``, and SAG/SAGA
-(``_sag.py``) minimize the same problem divided by ``sum(s)``.
+data of :class:`~sparsereg._solvers.problem.Problem`; the coordinate-descent one goes
+through the shared elastic-net kernel with ``(l1, l2) = (0, alpha / sum(s))``, and
+SAG/SAGA (``_solvers/sag.py``) minimize the same problem divided by ``sum(s)``.
 """
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, optimize
 from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._solvers.dispatch import solve_penalized
+from .._solvers.objective import penalty_weights
+from .._solvers.problem import Problem
+from .._solvers.sag import ridge_sag
 from ._base import (
-    Problem,
+    LinearBase,
     _set_fitted,
     check_finite_result,
     validate_Xy,
 )
-from ._objective import penalty_weights
-from ._sag import ridge_sag
 from ._scale import DataScale
-from ._solver import solve_penalized
 
 SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs",
            "cd", "ista", "fista")
@@ -121,7 +124,7 @@ def _ridge_iterative_penalized(est, problem, l2s):
     return np.array([r.coef for r in results]), [r.n_iter for r in results]
 
 
-def _require_finite(M, solver):
+def require_finite(M, solver):
     if not np.all(np.isfinite(M)):
         raise ValueError(
             f"The Ridge solver {solver!r} resulted in non-finite parameter values: "
@@ -132,7 +135,7 @@ def _require_finite(M, solver):
 
 def _ridge_svd(problem, alphas):
     X = problem.X.astype(np.float64, copy=False)
-    _require_finite(X, "svd")
+    require_finite(X, "svd")
     U, s, Vt = linalg.svd(X, full_matrices=False, check_finite=False)
     UtY = U.T @ problem.Y
     coef = np.empty((len(alphas), X.shape[1]))
@@ -151,8 +154,8 @@ def _ridge_cholesky(problem, alphas):
     if n >= p:
         A, rhs = problem.gram(), problem.Xty()
     else:
-        A, rhs = _kernel_matrix(problem), b
-    _require_finite(A, "cholesky")
+        A, rhs = kernel_matrix(problem), b
+    require_finite(A, "cholesky")
     coef = np.empty((len(alphas), p))
     for alpha in np.unique(alphas):
         ks = np.flatnonzero(alphas == alpha)
@@ -161,7 +164,7 @@ def _ridge_cholesky(problem, alphas):
     return coef
 
 
-def _kernel_matrix(problem):
+def kernel_matrix(problem):
     """``A A'`` for A = S^1/2 X_c, shape (n_samples, n_samples)."""
     if not problem.is_sparse:
         X = problem.X.astype(np.float64, copy=False)
@@ -276,119 +279,141 @@ def _ridge_cg(A, b, alpha, tol, max_iter):
     return w, count[0]
 
 
-class LeaveOneOut:
-    """Closed-form leave-one-out errors of Ridge for any alpha, from one
-    decomposition of the centered, weighted data ``A = S^1/2 X_c``.
+class Ridge(LinearBase):
+    """Linear least squares with an L2 penalty (ridge regression).
 
-    With ``H(alpha) = 1 w'/sum(w) + A (A'A + alpha I)^-1 A'`` the hat matrix of the
-    weighted problem (the first term is the unpenalized intercept), the LOO residual
-    of sample i is ``r_i / (1 - H_ii)`` with ``r = b - A w(alpha)``: no refit. Every
-    mode writes ``A (A'A + alpha I)^-1 A' = Z diag(d(alpha)) Z'`` and
-    ``w(alpha) = V diag(e(alpha)) Z'b``:
+    Minimizes, over ``w`` and the intercept ``b``::
 
-    * "svd" of ``A = U diag(s) V'``: ``Z = U``, ``d = s^2 / (s^2 + alpha)``;
-    * "eigen" of the n x n ``A A' = U diag(s^2) U'`` (p > n, or sparse X):
-      ``Z = U``, the same ``d``, and ``w = A' U diag(1 / (s^2 + alpha)) U'b``;
-    * "gram", the eigendecomposition of the p x p ``A'A = V diag(lam) V'`` (n >= p):
-      ``Z = A V`` (not normalized) and ``d = 1 / (lam + alpha)``. Forming A'A, a
-      p x p ``eigh`` and ``A V`` cost a fraction of an SVD of A, and all in BLAS
-      3; but the eigenvalues are exact only to about ``eps * lam_max``, so the
-      mode is used only when ``lam_min + alpha >= 1e-7 * lam_max`` for every alpha
-      (each term ``Z_ij^2 / (lam_j + alpha)`` of the hat diagonal is then exact to
-      about ``1e7 eps``, 2e-9 relative); :meth:`gram_suits` tells.
+        ||y - Xw - b||^2_2 + alpha * ||w||^2_2
 
-    The errors for all alphas come from two matrix products (:meth:`errors_all`).
-    Everything goes through numpy (``np.linalg`` and ``@``), none of it through
-    scipy: numpy's and scipy's wheels each bundle an OpenBLAS with its own thread
-    pool, and handing work from one to the other while the first one's threads still
-    spin costs more than these products on a 2-core machine (measured: numpy's
-    ``X.T @ X`` right before scipy's SVD of a 2000 x 200 matrix makes the pair 3x
-    slower).
+    exactly scikit-learn's :class:`~sklearn.linear_model.Ridge` objective (not divided
+    by ``n_samples``; with ``sample_weight`` the squared errors are weighted by the raw
+    weights). In the shared problem of this package it is ``(l1, l2) =
+    (0, alpha / sum(sample_weight))``.
+
+    Parameters
+    ----------
+    alpha : float or ndarray of shape (n_targets,), default=1.0
+        Penalty strength, ``>= 0``; one value per target is allowed.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (by centering, never penalized).
+    copy_X : bool, default=True
+        If False, a dense X may be centered in place.
+    max_iter : int, default=None
+        Maximum iterations of the iterative solvers (CD, SAG, SAGA: epochs,
+        ISTA/FISTA: gradient steps; 1000 if None; scipy's defaults for "lsqr",
+        "sparse_cg" and "lbfgs").
+    tol : float, default=1e-4
+        "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "lbfgs":
+        L-BFGS-B's ``tol``; "sag", "saga": relative change of the coefficients
+        (see Notes); "cd", "ista", "fista": stop when the duality gap is below
+        ``tol * ||y - mean(y)||^2 / n_samples`` after a small step.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", \
+            "lbfgs", "cd", "ista", "fista"}, default="auto"
+        "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
+        ``positive=True``. "cholesky" solves the normal equations (or the
+        ``n_samples x n_samples`` kernel system when ``n_features > n_samples``;
+        sparse X too, through its Gram or kernel matrix), "svd" uses a thin SVD of
+        X (dense only), "lsqr" and "sparse_cg" are the iterative solvers of
+        :mod:`scipy.sparse.linalg`, "sag" and "saga" are scikit-learn's stochastic
+        average gradient solvers (compiled; one sample drawn per step, see Notes),
+        "lbfgs" is scipy's L-BFGS-B (it accepts ``positive``), "cd", "ista" and
+        "fista" are the solvers shared with :class:`ElasticNet` (duality-gap
+        stopping rule). With sparse X and ``fit_intercept=True`` every solver but
+        "svd" fits the intercept (by implicit centering).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (solvers "auto", "cd",
+        "ista", "fista", "lbfgs"; the others raise a ValueError).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the samples drawn by "sag" and "saga" (the other solvers are
+        deterministic).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients ``w``.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept ``b`` (0.0 without ``fit_intercept``).
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations of the iterative solvers (epochs for "sag", "saga" and "cd"),
+        None for "cholesky" and "svd".
+    solver_ : str
+        The solver used.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X has string column names.
+
+    Notes
+    -----
+    **SAG and SAGA** (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
+    Lacoste-Julien 2014) minimize the objective above divided by
+    ``sum(sample_weight)``, one sample per step, as scikit-learn's solvers do:
+    the gradients of the samples are remembered (from zero, the first epoch
+    averaging over the samples seen so far), the l2 term is a decay of the
+    coefficients, and the step is ``1 / L`` (SAG) or ``1 / (2 L + min(2 n l2,
+    L))`` (SAGA) with ``l2 = alpha / sum(s)``, ``L = max_i s_i ||x_i - mean(x)||^2
+    + l2`` and the weights ``s`` rescaled to sum to ``n = n_samples``.
+    **Stopping rule** (scikit-learn's): after each epoch (``n_samples`` steps),
+    stop when the largest coefficient change of the epoch is at most ``tol``
+    times the largest coefficient; a ConvergenceWarning reports the ratio reached
+    at ``max_iter``. The intercept is never a solver variable: dense X is
+    centered, sparse X is centered implicitly (the column means enter the
+    compiled epochs as scalars, and sparse steps cost the nonzeros of the row),
+    so dense and sparse X give the same iterates.
+
+    Examples
+    --------
+    >>> from sparsereg import Ridge
+    >>> Ridge(alpha=1.0).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
+    array([0.4, 0.4])
     """
 
-    GRAM_MIN_ALPHA = 1e-7  # lam_min + alpha, relative to the largest eigenvalue
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag",
+                               "saga", "lbfgs", "cd", "ista", "fista"})],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+    }
 
-    def __init__(self, problem, mode):
-        A = problem.operator()
-        self.b = problem.weighted_targets()
-        self.mode = mode
-        self.A = None
-        if mode == "svd":
-            X = problem.X.astype(np.float64, copy=False)
-            _require_finite(X, "svd")
-            self.Z, s, Vt = np.linalg.svd(X, full_matrices=False)
-            self.s2, self.V_s = s**2, Vt.T * s  # w = V diag(s / (s^2 + a)) U'b
-        elif mode == "gram":
-            G = problem.gram()
-            _require_finite(G, "gram")
-            lam, V = np.linalg.eigh(G)
-            self.s2 = np.maximum(lam, 0.0)
-            self.V_s = V  # w = V diag(1 / (lam + a)) Z'b
-            X = problem.X.astype(np.float64, copy=False)
-            self.Z = X @ V
-        else:
-            K = _kernel_matrix(problem)
-            _require_finite(K, "eigen")
-            lam, self.Z = np.linalg.eigh(K)
-            # eigenvalues at rounding level are those of the null space of A' (a
-            # rank-deficient K, e.g. n > p): zero, not noise divided by alpha
-            cutoff = lam.max(initial=0.0) * K.shape[0] * np.finfo(np.float64).eps
-            self.s2, self.V_s = np.where(lam > cutoff, lam, 0.0), None
-            self.A = A
-        self.Zb = self.Z.T @ self.b
-        self.Z2 = self.Z**2
-        sw = problem.sw
-        self.h_intercept = sw / sw.sum() if problem.fit_intercept else 0.0
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
+                 tol=1e-4, solver="auto", positive=False, random_state=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
 
-    def gram_suits(self, alphas):
-        """Whether the "gram" decomposition is accurate enough for ``alphas``."""
-        if self.s2.size == 0:
-            return True
-        floor = self.s2.min() + np.min(alphas)
-        return bool(floor >= self.GRAM_MIN_ALPHA * self.s2.max())
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
 
-    def _d(self, alphas):
-        """``d(alpha)`` for every alpha, shape (rank, n_alphas)."""
-        denom = self.s2[:, None] + np.asarray(alphas, dtype=np.float64)[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.mode == "gram":
-                return 1.0 / denom
-            return np.where(denom > 0, self.s2[:, None] / denom, 0.0)
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse X is never densified.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights of the squared errors (a float: that weight, > 0,
+            for every sample; for Ridge it acts as ``alpha / weight``).
 
-    def errors(self, alpha):
-        """LOO residuals (weighted scale), shape (n_samples, n_targets)."""
-        return self.errors_all(np.array([alpha]))[0]
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        return fit_ridge(self, X, y, sample_weight)
 
-    def errors_all(self, alphas):
-        """LOO residuals for every alpha, shape (n_alphas, n_samples, n_targets):
-        two matrix products over all alphas instead of two per alpha."""
-        d = self._d(alphas)  # (r, m)
-        m, k = d.shape[1], self.b.shape[1]
-        fitted = self.Z @ (d[:, :, None] * self.Zb[:, None, :]).reshape(-1, m * k)
-        # the intercept's term is (n,) or the scalar 0: a column either way
-        h = np.reshape(self.h_intercept, (-1, 1)) + self.Z2 @ d  # (n, m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            e = (self.b[:, None, :] - fitted.reshape(-1, m, k)) / (1.0 - h)[:, :, None]
-        return np.moveaxis(e, 1, 0)
-
-    def coef(self, alpha):
-        """Ridge coefficients at ``alpha``, shape (n_targets, n_features)."""
-        return self.coefs(np.array([alpha]))[0]
-
-    def coefs(self, alphas):
-        """Coefficients for every alpha at once (one matrix product), shape
-        (n_alphas, n_targets, n_features)."""
-        alphas = np.asarray(alphas, dtype=np.float64)
-        k = self.Zb.shape[1]
-        # scaled[:, a * k + t] = Zb[:, t] / (s2 + alphas[a])
-        denom = self.s2[:, None] + alphas[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = self.Zb[:, None, :] / denom[:, :, None]
-        if self.mode == "eigen":  # A'u = 0 for an eigenvector u of eigenvalue 0
-            scaled[self.s2 == 0] = 0.0
-        scaled = scaled.reshape(len(self.s2), len(alphas) * k)
-        if self.V_s is not None:
-            W = self.V_s @ scaled
-        else:
-            W = self.A.rmatmat(self.Z @ scaled)
-        return W.T.reshape(len(alphas), k, -1)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver != "svd"
+        return tags

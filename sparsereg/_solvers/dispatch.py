@@ -1,4 +1,4 @@
-"""Solver dispatch: an estimator's options and a :class:`_base.Problem` make one
+"""Solver dispatch: an estimator's options and a :class:`problem.Problem` make one
 prepared solve (coordinate descent on X or on a Gram matrix, ISTA/FISTA, or SAGA),
 which a single fit calls once and a regularization path once per alpha.
 """
@@ -10,8 +10,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._objective import is_plain, penalty_array
-from ._prox_grad import lipschitz_constant, prox_grad_solve
+from .objective import is_plain, penalty_array
+from .prox_grad import lipschitz_constant, prox_grad_solve
 
 
 def solve_penalized(est, problem, l1s, l2s, coef0):
@@ -53,7 +53,7 @@ def make_solver(est, problem):
                                    project=unpen)
     elif solver == "saga":
         _check_prox_grad_options(est)
-        from ._sag import SagaSolver
+        from .sag import SagaSolver
 
         saga = SagaSolver(problem, pen, est.tol, max_iter, est.random_state,
                           project=unpen)
@@ -61,7 +61,7 @@ def make_solver(est, problem):
         def run(l1s, l2s, coef0):
             return [saga.solve(k, l1s[k], l2s[k], coef0[k]) for k in range(len(l1s))]
     else:
-        from ._cd import cd_solve  # (imports numba: see _jit.py)
+        from .cd import cd_solve  # (imports numba: see _jit.py)
 
         gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
         design = gram if gram is not None else problem.design()
@@ -99,7 +99,7 @@ def make_solver(est, problem):
     # a whole path in one jitted call (compute_path), where it applies
     solve.path = None
     if solver == "cd" and gram is not None and not random and unpen is None:
-        from ._gram_path import path_solver
+        from .gram_path import path_solver
 
         solve.path = path_solver(gram, targets, pen, plain, est.tol, max_iter,
                                  anderson)
@@ -224,7 +224,7 @@ def _check_prox_grad_options(est):
 
 def _gram_design(est, problem):
     """A GramDesign when ``precompute`` asks for one, else None."""
-    from ._cd import GramDesign
+    from .cd import GramDesign
 
     pre = est.precompute
     if isinstance(pre, str):  # "auto" as in scikit-learn's path functions

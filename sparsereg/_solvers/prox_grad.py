@@ -1,14 +1,14 @@
 """Proximal gradient solvers: ISTA and FISTA with adaptive restart.
 
-They minimize the problem of ``_objective.py``, written on the centered, weighted data
-of :class:`~sparsereg._base.Problem` as
+They minimize the problem of ``objective.py``, written on the centered, weighted data
+of :class:`~sparsereg._solvers.problem.Problem` as
 
     P(w) = 1/(2n) ||b - A w||^2  +  l1 ||w||_1 + l2/2 ||w||^2
            `------ f(w) -------'    `------- g(w) -------'
 
 with ``A = S^1/2 X_c`` and ``b = S^1/2 y_c``. The l2 term is kept *inside the prox*
 (``g``), so the step size is ``1/L`` with ``L = ||A||_2^2 / n`` whatever ``l2``, and the
-prox is the elastic-net one of ``_objective.prox_enet``. All targets are solved at once
+prox is the elastic-net one of ``objective.prox_enet``. All targets are solved at once
 (``W`` has one column per target), which turns the two products of an iteration into
 matrix products.
 
@@ -22,8 +22,8 @@ conditions of the coordinate-descent solver, so that ``tol`` means the same for 
 
 import numpy as np
 
-from ._objective import duality_gap, penalty_array, prox_enet
-from ._result import SolverResult
+from .objective import duality_gap, penalty_array, prox_enet
+from .result import SolverResult
 
 # The power iteration only needs L to within a few percent: the estimate gets a 2%
 # margin and back-tracking repairs the rare underestimate (measured: a tolerance of
@@ -76,11 +76,11 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
     lipschitz : float, default=None
         ``||A||^2 / n`` if already known (a path computes it once).
     pen : ndarray of shape (3, p), default=None
-        Penalty factors and bounds (see ``_objective.penalty_array``; default:
+        Penalty factors and bounds (see ``objective.penalty_array``; default:
         from ``positive``).
     project : callable, default=None
         ``project(k, XtR, w, R_norm2, Ry)``: the gap terms of target k projected
-        off the unpenalized columns (``_solver.Unpenalized``).
+        off the unpenalized columns (``dispatch.Unpenalized``).
 
     Returns
     -------

@@ -1,13 +1,13 @@
 """SAG and SAGA: stochastic average gradient solvers for very tall data.
 
-Both minimize the problem of ``_objective.py`` on the centered, weighted data of
-:class:`~sparsereg._base.Problem`, written as an average over the samples,
+Both minimize the problem of ``objective.py`` on the centered, weighted data of
+:class:`~sparsereg._solvers.problem.Problem`, written as an average over the samples,
 
     P(w) = 1/n sum_i f_i(w) + l1 ||w||_1 + l2/2 ||w||^2,
     f_i(w) = s_i/2 (y_i - (x_i - m).w)^2,
 
 with one sampled row per step (Schmidt, Le Roux & Bach 2017, SAG; Defazio, Bach &
-Lacoste-Julien 2014, SAGA); the compiled epochs are ``_sag_kernels.py``. The intercept
+Lacoste-Julien 2014, SAGA); the compiled epochs are ``_kernels/sag.py``. The intercept
 never enters the solver: dense X is centered by the problem, sparse X is centered
 implicitly (the column means ``m`` enter the kernels as scalars, so sparse and dense
 data follow the same iterates).
@@ -32,8 +32,8 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._objective import duality_gap, penalty_array
-from ._result import SolverResult
+from .objective import duality_gap, penalty_array
+from .result import SolverResult
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -66,7 +66,8 @@ def _rng_state(seed):
 
 @dataclass
 class SagData:
-    """The rows of a :class:`~sparsereg._base.Problem`, as the kernels read them.
+    """The rows of a :class:`~sparsereg._solvers.problem.Problem`, as the kernels
+    read them.
 
     Attributes
     ----------
@@ -116,7 +117,7 @@ class SagData:
 
     def ridge_epoch(self, k, w, memory, rng, step, l2, saga):
         """One epoch of scikit-learn's SAG / SAGA (l2 as a decay) for target k."""
-        from . import _sag_kernels as kern  # (imports numba: see _jit.py)
+        from .._kernels import sag as kern  # (imports numba: see _jit.py)
 
         b = self.targets[:, k]
         if self.A is not None:
@@ -132,7 +133,7 @@ class SagData:
 
     def prox_epoch(self, k, w, memory, rng, step, l1, l2, pen):
         """One epoch of SAGA with the elastic-net prox for target k."""
-        from . import _sag_kernels as kern
+        from .._kernels import sag as kern
 
         b = self.targets[:, k]
         if self.A is not None:

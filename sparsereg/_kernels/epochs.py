@@ -1,21 +1,21 @@
 """Several coordinate-descent epochs per jitted call, with the stopping test inside.
 
 One call of ``dense_epochs``, ``sparse_epochs`` or ``gram_epochs`` runs epochs of
-``_kernels.py`` over the features ``active`` and looks at the duality gap of the
+``_kernels/cd.py`` over the features ``active`` and looks at the duality gap of the
 problem restricted to them (scikit-learn's test: after every epoch whose largest
 coefficient change was at most ``tol * max|w|``, plus every ``check_every``-th epoch
 if that is > 0) without going back to Python, which on a small problem or with a
 Gram matrix cost more than the epochs themselves. It returns
 ``(epochs run, last epoch was a small step, gap met)`` as soon as
 
-* the stopping gap of ``_kernels.enet_dual`` at ``w`` is at most ``ctl[0]`` (sum
+* the stopping gap of ``_kernels.cd.enet_dual`` at ``w`` is at most ``ctl[0]`` (sum
   scaling); ``ctl[5]`` then tells whether the call ended with a look at the gap,
   whose terms ``ctl[1:5]`` and ``XtR`` then hold (the driver need not recompute
   them);
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
-  not the one of ``_kernels.enet_dual`` alone, see ``_solver.Unpenalized``);
+  not the one of ``_kernels.cd.enet_dual`` alone, see ``dispatch.Unpenalized``);
 * or ``max_epochs`` are done.
 
 ``hist`` is ``None`` (plain CD: numba prunes the extrapolation out when compiling
@@ -32,8 +32,8 @@ the change in ``w``).
 
 import numpy as np
 
-from ._jit import guard_caches, njit
-from ._kernels import (
+from .._jit import guard_caches, njit
+from .cd import (
     _FASTMATH,
     _u,
     dense_epoch,

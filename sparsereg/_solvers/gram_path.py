@@ -1,29 +1,29 @@
 """A whole regularization path of Gram coordinate descent in one jitted call.
 
 With a Gram matrix, an alpha of a warm-started path often takes a few epochs of
-``O(p)`` each, less than the driver of ``_cd.py`` costs in Python per call (about
+``O(p)`` each, less than the driver of ``cd.py`` costs in Python per call (about
 50 microseconds: the residual, the gap, screening, the loop's arguments). For the
 plain cyclic case -- no random order, no unpenalized features -- :func:`gram_path`
 runs that driver's steps for every alpha without returning to Python: the gap at
-the warm start, gap safe screening, ``_epochs.gram_epochs`` (its gap checks and,
+the warm start, gap safe screening, ``_kernels.epochs.gram_epochs`` (its gap checks and,
 for ``anderson``, its extrapolation), the double stopping test, and ``"auto"``'s
 switch to extrapolation after ``creep`` plain epochs, kept for the next alphas once
-made. ``_cd.cd_solve`` documents the rules; ``test_path`` checks that both give the
+made. ``cd.cd_solve`` documents the rules; ``test_path`` checks that both give the
 same path.
 """
 
 import numpy as np
 
-from ._cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
-from ._epochs import ANDERSON_K, gram_epochs
-from ._jit import guard_caches, njit
-from ._kernels import enet_dual, gram_gap_terms, screen_keep
-from ._objective import SCREEN_SLACK
+from .._jit import guard_caches, njit
+from .._kernels.cd import enet_dual, gram_gap_terms, screen_keep
+from .._kernels.epochs import ANDERSON_K, gram_epochs
+from .cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
+from .objective import SCREEN_SLACK
 
 
 @njit(cache=True, nogil=True)
 def _buffers(m, n_rows):
-    """``_epochs.anderson_buffers``, allocated here."""
+    """``_kernels.epochs.anderson_buffers``, allocated here."""
     K = ANDERSON_K
     return (np.empty((K + 1, m)), np.empty((K + 1, n_rows)), np.empty(K),
             np.empty(m), np.empty(K + 1), np.empty((K, K + 1)))
@@ -128,9 +128,9 @@ def gram_path(G, q, yty, w, usable, col_norms, n, l1s, l2s, pen, screen, positiv
 
 def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
     """``path(l1s, l2s, W) -> (coefs, gaps, n_iters, converged)`` for a
-    ``_cd.GramDesign`` (``targets``: its ``(q, yty)`` per target; ``W`` the warm
+    ``cd.GramDesign`` (``targets``: its ``(q, yty)`` per target; ``W`` the warm
     starts, one row per target, updated), or None where :func:`gram_path` does not
-    apply: beyond ``_cd._WS_MIN_FEATURES`` features the driver uses working sets.
+    apply: beyond ``cd._WS_MIN_FEATURES`` features the driver uses working sets.
     The caller excludes random order and unpenalized features."""
     usable = design.usable
     if usable.size > _WS_MIN_FEATURES:

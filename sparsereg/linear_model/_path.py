@@ -1,6 +1,6 @@
 """Regularization paths: the alpha grid and warm-started solves along it.
 
-A path solves ``P`` (see ``_objective.py``) for a decreasing sequence of alphas,
+A path solves ``P`` (see ``objective.py``) for a decreasing sequence of alphas,
 each solve starting from the previous solution. The solver is prepared once for the
 data (design, Gram matrix or Lipschitz constant) and then called per alpha.
 """
@@ -14,10 +14,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import FLOAT_DTYPES, Problem, check_sample_weight
-from ._objective import alpha_max, penalty_weights
+from .._solvers.dispatch import estimator_penalty, make_solver
+from .._solvers.objective import alpha_max, penalty_weights
+from .._solvers.problem import Problem
+from ._base import FLOAT_DTYPES, check_sample_weight
 from ._scale import DataScale
-from ._solver import estimator_penalty, make_solver
 
 
 def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
@@ -26,7 +27,7 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 
     ``alpha_max`` is the smallest alpha whose solution is all zeros, on the centered
     and weighted data of ``problem`` (the largest over its targets). With penalty
-    factors (``pen``, see ``_objective.penalty_array``) it is the smallest alpha at
+    factors (``pen``, see ``objective.penalty_array``) it is the smallest alpha at
     which every penalized coefficient is zero: the correlations are taken with the
     residual of the unpenalized features' least-squares fit and divided by the
     factors (glmnet's ``lambda.max``); bounds count as ``positive`` where the lower
@@ -49,7 +50,7 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 
 
 def _alpha_max_penalized(problem, pen, l1_ratio):
-    from ._solver import Unpenalized
+    from .._solvers.dispatch import Unpenalized
 
     Xty = np.asarray(problem.Xty()).reshape(pen.shape[1], -1)
     cols = np.flatnonzero(pen[0] == 0.0)
@@ -254,7 +255,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     >>> (coefs != 0).sum(axis=0)
     array([ 0,  4,  7,  9, 10])
     """
-    from .linear_model import ElasticNet
+    from ._coordinate_descent import ElasticNet
 
     unknown = set(params) - {"tol", "max_iter", "selection", "random_state", "solver",
                              "anderson", "penalty_factor", "lower_bounds",

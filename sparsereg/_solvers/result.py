@@ -24,7 +24,7 @@ class SolverResult:
         One entry per gap evaluation (by the driver).
     extrapolated : bool
         Whether CD ended with Anderson extrapolation on (with ``anderson="auto"``:
-        whether plain CD crept past its budget, see ``_cd.cd_solve``).
+        whether plain CD crept past its budget, see ``cd.cd_solve``).
     """
 
     coef: np.ndarray

@@ -3,7 +3,8 @@
 Only ``@njit(cache=True, nogil=True)`` functions of arrays and scalars live here (no
 jitclass), so they are compiled once per dtype signature and cached on disk, and they
 release the GIL, so that folds fitted in threads run in parallel. Drivers and checks
-stay in Python (``_cd.py``); the maths of the gap is documented in ``_objective.py``.
+stay in Python (``_solvers/cd.py``); the maths of the gap is documented in
+``_solvers/objective.py``.
 
 Notation: the kernels solve the *sum*-scaled problem
 ``1/2 sum_i s_i R_i^2 + a ||w||_1 + b/2 ||w||^2`` with ``R = y - X_c w``, ``a = n l1``,
@@ -24,7 +25,7 @@ accumulator are float64.
 
 import numpy as np
 
-from ._jit import guard_caches, njit
+from .._jit import guard_caches, njit
 
 _FASTMATH = {"reassoc", "contract"}  # lets reductions vectorize; no NaN/inf shortcuts
 
@@ -300,7 +301,7 @@ def gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng):
 
 
 # ------------------------------------------------------------- duality gap, screening
-# The formulas are documented in _objective.py (duality_gap, screen_keep); these loops
+# The formulas are documented in objective.py (duality_gap, screen_keep); these loops
 # evaluate them without numpy's per-call overhead, which dominated small problems.
 
 
@@ -347,7 +348,7 @@ def _dual_value(XtR, R_norm2, Ry, idx, s, a, b, pen):
 def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
     """(stopping gap, primal, dual, scale) of ``n * P`` (sum scaling) at ``w``,
     over the features ``idx`` (the others are zero); see
-    ``_objective.duality_gap``. ``XtR``, ``R_norm2`` and ``Ry`` describe the
+    ``objective.duality_gap``. ``XtR``, ``R_norm2`` and ``Ry`` describe the
     residual the dual points are built from (projected off unpenalized columns, if
     any); ``R_norm2_primal`` is the residual's own squared norm, for the primal.
     ``dual`` and ``scale`` are the best dual point ``scale * R`` (for screening);
@@ -432,7 +433,7 @@ def _stopping_dual(XtR, R_norm2, Ry, w, idx, a, b, pen):
 @njit(cache=True, nogil=True)
 def screen_keep(XtR, col_norms, idx, scale, radius, threshold, positive):
     """(kept, removed): the features of ``idx`` that gap safe screening cannot
-    prove zero, and those it can; see ``_objective.screen_keep``."""
+    prove zero, and those it can; see ``objective.screen_keep``."""
     keep = np.empty(idx.shape[0], dtype=idx.dtype)
     drop = np.empty(idx.shape[0], dtype=idx.dtype)
     k = 0

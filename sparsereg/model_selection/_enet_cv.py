@@ -16,14 +16,19 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import (
+from .._solvers.dispatch import estimator_penalty
+from .._solvers.problem import Problem
+from .._threads import blas_on_one_thread, in_threads
+from ..linear_model._base import (
     FLOAT_DTYPES,
     LinearBase,
-    Problem,
     check_sample_weight,
     fit_problem,
 )
-from ._cv_common import (
+from ..linear_model._path import resolve_alphas, solve_path, warn_unconverged
+from ..linear_model._path_predict import PathPredictMixin, intercept_path
+from ..linear_model._scale import DataScale
+from ._common import (
     AlphaGridEdgeWarning,
     argmin_tied,
     cv_results_table,
@@ -34,13 +39,8 @@ from ._cv_common import (
     splitter_router,
     warn_if_on_edge,
 )
-from ._cv_folds import FoldGrams, fold_errors
-from ._path import resolve_alphas, solve_path, warn_unconverged
-from ._path_predict import PathPredictMixin, intercept_path
+from ._folds import FoldGrams, fold_errors
 from ._ridge_cv import RidgeCV
-from ._scale import DataScale
-from ._solver import estimator_penalty
-from ._threads import blas_on_one_thread, in_threads
 
 
 class _CVBase(PathPredictMixin, LinearBase):
@@ -215,7 +215,7 @@ class _CVBase(PathPredictMixin, LinearBase):
         DataScale)`` when the folds were solved on Gram matrices: the refit runs
         on its Gram matrix too (CD on G and on X take the same steps, in exact
         arithmetic; a copy of X and its epochs saved)."""
-        from .linear_model import ElasticNet
+        from ..linear_model._coordinate_descent import ElasticNet
 
         precompute = False if isinstance(self.precompute, str) else self.precompute
         if gram_problem is not None:

@@ -1,7 +1,7 @@
-"""Lasso, ElasticNet and Ridge: public parameters and their mapping to (l1, l2).
+"""Lasso and ElasticNet: public parameters and their mapping to (l1, l2).
 
 Each class only documents its objective, stores its parameters and maps them to the
-shared problem of ``_objective.py``; fitting lives in ``_base.py``.
+shared problem of ``_solvers/objective.py``; fitting lives in ``_base.py``.
 """
 
 from numbers import Integral, Real
@@ -9,9 +9,8 @@ from numbers import Integral, Real
 from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._solvers.objective import penalty_weights
 from ._base import LinearBase, fit_elastic_net
-from ._objective import penalty_weights
-from ._ridge import fit_ridge
 
 _STOPPING_NOTES = """
     **Stopping rule** (scikit-learn's). Coordinate descent stops when the duality
@@ -326,143 +325,3 @@ class Lasso(ElasticNet):
 
     def _penalty(self, sum_sample_weight):
         return penalty_weights("lasso", self.alpha)
-
-
-class Ridge(LinearBase):
-    """Linear least squares with an L2 penalty (ridge regression).
-
-    Minimizes, over ``w`` and the intercept ``b``::
-
-        ||y - Xw - b||^2_2 + alpha * ||w||^2_2
-
-    exactly scikit-learn's :class:`~sklearn.linear_model.Ridge` objective (not divided
-    by ``n_samples``; with ``sample_weight`` the squared errors are weighted by the raw
-    weights). In the shared problem of this package it is ``(l1, l2) =
-    (0, alpha / sum(sample_weight))``.
-
-    Parameters
-    ----------
-    alpha : float or ndarray of shape (n_targets,), default=1.0
-        Penalty strength, ``>= 0``; one value per target is allowed.
-    fit_intercept : bool, default=True
-        Whether to fit an intercept (by centering, never penalized).
-    copy_X : bool, default=True
-        If False, a dense X may be centered in place.
-    max_iter : int, default=None
-        Maximum iterations of the iterative solvers (CD, SAG, SAGA: epochs,
-        ISTA/FISTA: gradient steps; 1000 if None; scipy's defaults for "lsqr",
-        "sparse_cg" and "lbfgs").
-    tol : float, default=1e-4
-        "lsqr": its ``atol``/``btol``; "sparse_cg": relative residual; "lbfgs":
-        L-BFGS-B's ``tol``; "sag", "saga": relative change of the coefficients
-        (see Notes); "cd", "ista", "fista": stop when the duality gap is below
-        ``tol * ||y - mean(y)||^2 / n_samples`` after a small step.
-    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", \
-            "lbfgs", "cd", "ista", "fista"}, default="auto"
-        "auto" is "cholesky" for dense X, "sparse_cg" for sparse X and "cd" when
-        ``positive=True``. "cholesky" solves the normal equations (or the
-        ``n_samples x n_samples`` kernel system when ``n_features > n_samples``;
-        sparse X too, through its Gram or kernel matrix), "svd" uses a thin SVD of
-        X (dense only), "lsqr" and "sparse_cg" are the iterative solvers of
-        :mod:`scipy.sparse.linalg`, "sag" and "saga" are scikit-learn's stochastic
-        average gradient solvers (compiled; one sample drawn per step, see Notes),
-        "lbfgs" is scipy's L-BFGS-B (it accepts ``positive``), "cd", "ista" and
-        "fista" are the solvers shared with :class:`ElasticNet` (duality-gap
-        stopping rule). With sparse X and ``fit_intercept=True`` every solver but
-        "svd" fits the intercept (by implicit centering).
-    positive : bool, default=False
-        Constrain the coefficients to be non-negative (solvers "auto", "cd",
-        "ista", "fista", "lbfgs"; the others raise a ValueError).
-    random_state : int, RandomState instance or None, default=None
-        Seed of the samples drawn by "sag" and "saga" (the other solvers are
-        deterministic).
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients ``w``.
-    intercept_ : float or ndarray of shape (n_targets,)
-        Intercept ``b`` (0.0 without ``fit_intercept``).
-    n_iter_ : None or ndarray of shape (n_targets,)
-        Iterations of the iterative solvers (epochs for "sag", "saga" and "cd"),
-        None for "cholesky" and "svd".
-    solver_ : str
-        The solver used.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X has string column names.
-
-    Notes
-    -----
-    **SAG and SAGA** (Schmidt, Le Roux & Bach 2017; Defazio, Bach &
-    Lacoste-Julien 2014) minimize the objective above divided by
-    ``sum(sample_weight)``, one sample per step, as scikit-learn's solvers do:
-    the gradients of the samples are remembered (from zero, the first epoch
-    averaging over the samples seen so far), the l2 term is a decay of the
-    coefficients, and the step is ``1 / L`` (SAG) or ``1 / (2 L + min(2 n l2,
-    L))`` (SAGA) with ``l2 = alpha / sum(s)``, ``L = max_i s_i ||x_i - mean(x)||^2
-    + l2`` and the weights ``s`` rescaled to sum to ``n = n_samples``.
-    **Stopping rule** (scikit-learn's): after each epoch (``n_samples`` steps),
-    stop when the largest coefficient change of the epoch is at most ``tol``
-    times the largest coefficient; a ConvergenceWarning reports the ratio reached
-    at ``max_iter``. The intercept is never a solver variable: dense X is
-    centered, sparse X is centered implicitly (the column means enter the
-    compiled epochs as scalars, and sparse steps cost the nonzeros of the row),
-    so dense and sparse X give the same iterates.
-
-    Examples
-    --------
-    >>> from sparsereg import Ridge
-    >>> Ridge(alpha=1.0).fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2]).coef_.round(4)
-    array([0.4, 0.4])
-    """
-
-    _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
-        "fit_intercept": ["boolean"],
-        "copy_X": ["boolean"],
-        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag",
-                               "saga", "lbfgs", "cd", "ista", "fista"})],
-        "positive": ["boolean"],
-        "random_state": ["random_state"],
-    }
-
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
-                 tol=1e-4, solver="auto", positive=False, random_state=None):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.copy_X = copy_X
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-        self.positive = positive
-        self.random_state = random_state
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; sparse X is never densified.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
-        sample_weight : float or array-like of shape (n_samples,), default=None
-            Non-negative weights of the squared errors (a float: that weight, > 0,
-            for every sample; for Ridge it acts as ``alpha / weight``).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        return fit_ridge(self, X, y, sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self.solver != "svd"
-        return tags

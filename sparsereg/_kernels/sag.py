@@ -1,7 +1,7 @@
 """Compiled epochs of SAG and SAGA: one pass of ``n`` sampled rows per call.
 
 Only ``@njit(cache=True, nogil=True)`` functions of arrays and scalars live here; the
-drivers, the stopping rules and the checks are in ``_sag.py``. The maths (in the
+drivers, the stopping rules and the checks are in ``_solvers/sag.py``. The maths (in the
 notation of that module): the smooth part ``f(w) = 1/n sum_i f_i(w)`` with
 ``f_i(w) = s_i/2 (y_i - (x_i - m).w)^2`` has per-sample gradients
 ``g_i (x_i - m)`` with the scalar ``g_i = s_i ((x_i - m).w - y_i)``. Both methods
@@ -27,8 +27,8 @@ Rows are drawn uniformly with replacement, by a xorshift64 generator whose state
 """
 
 
-from ._jit import guard_caches, njit
-from ._kernels import _cd_update, _rand_index
+from .._jit import guard_caches, njit
+from .cd import _cd_update, _rand_index
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -1,12 +1,12 @@
 """Coordinate-descent driver: epochs, gap checks, screening, working sets.
 
-The jitted epochs of ``_kernels.py``, run several per call by ``_epochs.py`` (which
-also evaluates the gap after small steps), do the work; this driver stops as
-scikit-learn does: when ``gap <= tol * ||y||^2 / n`` right after an epoch whose
-largest coefficient change was at most ``tol`` times the largest coefficient. With
-``l1 > 0`` it also removes the features that the gap safe rule proves to be zero
-and, above 500 features or on large tall data, runs CD on working sets (see
-:func:`cd_solve`).
+The jitted epochs of ``_kernels/cd.py``, run several per call by
+``_kernels/epochs.py`` (which also evaluates the gap after small steps), do the
+work; this driver stops as scikit-learn does: when ``gap <= tol * ||y||^2 / n``
+right after an epoch whose largest coefficient change was at most ``tol`` times the
+largest coefficient. With ``l1 > 0`` it also removes the features that the gap safe
+rule proves to be zero and, above 500 features or on large tall data, runs CD on
+working sets (see :func:`cd_solve`).
 """
 
 from dataclasses import dataclass
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import _epochs as E
-from . import _kernels as K
-from ._newton import SupportNewton
-from ._objective import DualPoint, duality_gap, is_plain, penalty_array, screen_keep
-from ._result import SolverResult
+from .._kernels import cd as K
+from .._kernels import epochs as E
+from .newton import SupportNewton
+from .objective import DualPoint, duality_gap, is_plain, penalty_array, screen_keep
+from .result import SolverResult
 
 # anderson="auto" outside working sets: plain cyclic CD for at least CREEP_EPOCHS
 # epochs and CREEP_WORK multiply-adds of epochs on X (n x features each, a few
@@ -182,7 +182,7 @@ class GramDesign:
 class EpochLoop:
     """The arguments of one call of the ``_epochs`` loops but the data: epoch
     budget, small-step ``tol``, the gap test (``ctl[0]`` = its target, sum
-    scaling; ``ctl[1:6]``: the gap the loop last looked at, see ``_epochs.py``),
+    scaling; ``ctl[1:6]``: the gap the loop last looked at, see ``_kernels/epochs.py``),
     and whether to extrapolate."""
 
     tol: float
@@ -215,7 +215,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     coefficient change was at most ``tol * max|w|`` (or at once if the starting
     point already has such a gap); ``n_iter`` counts epochs (passes over the
     features being optimized). The gap is scikit-learn's, at the current iterate
-    (see :func:`~sparsereg._objective.duality_gap`).
+    (see :func:`~sparsereg._solvers.objective.duality_gap`).
 
     With ``l1 > 0`` and ``screen``, the features that the gap safe rule proves to be
     zero are dropped, and with more than 500 features CD runs on a *working set*
@@ -236,7 +236,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     (glmnet's active-set cycling; the full gap check is a BLAS product).
 
     ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
-    (see ``_epochs.py``): the same stopping rule is met in fewer epochs on
+    (see ``_kernels/epochs.py``): the same stopping rule is met in fewer epochs on
     ill-conditioned problems, but the iterates no longer follow scikit-learn's.
     ``"auto"``: from the first epoch on the problems solved with working sets,
     whose iterates differ from scikit-learn's anyway; elsewhere after
@@ -244,17 +244,17 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     multiply-adds, so that the problems solved within them keep scikit-learn's
     iterates and the slow ones (correlated features: thousands of epochs) are
     extrapolated, by then usually on a settled support. Where it extrapolates, CD
-    also takes Newton steps on the support (``_newton.py``) once epochs costing as
+    also takes Newton steps on the support (``newton.py``) once epochs costing as
     much as a step have not converged (dense and Gram designs, no unpenalized
     features, the plain elastic net).
 
-    ``pen`` (:func:`~sparsereg._objective.penalty_array`) gives per-feature penalty
-    factors and bounds (default: from ``positive``); ``w`` is first clipped into the
-    bounds. Screening and working sets rely on the plain elastic net's optimality
-    conditions and are used only without factors and bounds (``plain``: the
-    ``_objective.is_plain`` of ``pen``, when the caller knows it). With
+    ``pen`` (:func:`~sparsereg._solvers.objective.penalty_array`) gives per-feature
+    penalty factors and bounds (default: from ``positive``); ``w`` is first clipped
+    into the bounds. Screening and working sets rely on the plain elastic net's
+    optimality conditions and are used only without factors and bounds (``plain``: the
+    ``objective.is_plain`` of ``pen``, when the caller knows it). With
     unpenalized features, ``project(XtR, idx, w, R_norm2, Ry)`` gives the gap's
-    residual terms projected off their columns (see ``_solver.Unpenalized``).
+    residual terms projected off their columns (see ``dispatch.Unpenalized``).
     """
     n = design.n
     a, b = n * l1, n * l2
@@ -300,7 +300,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
                            projected=projected)
 
     # The stopping gap is the one of the current iterate (scikit-learn's dual
-    # point, see _objective.duality_gap), never a better dual value seen earlier:
+    # point, see objective.duality_gap), never a better dual value seen earlier:
     # either would make tol accept a less accurate solution than scikit-learn's.
     def check_gap(n_iter, fresh=False):
         if fresh:  # the loop just evaluated it, on the same features

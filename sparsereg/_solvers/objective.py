@@ -133,13 +133,13 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     it means there: with ``l1 > 0`` the dual point of the Lasso recipe applied to
     the elastic net written as a Lasso on X with rows ``sqrt(n l2 pf_j) e_j``
     appended (``x_j.R`` becomes ``x_j.R - n l2 pf_j w_j``; see
-    ``_kernels._stopping_dual``), and with ``l1 = 0`` the point ``s = 1``. On an
+    ``_kernels.cd._stopping_dual``), and with ``l1 = 0`` the point ``s = 1``. On an
     elastic-net path the better points certify ``tol`` several epochs earlier, at
     coefficients 100-1000 times farther from the solution than scikit-learn's.
 
     Features with a penalty factor of 0 must be orthogonal to ``theta``: the caller
     passes ``projected = (XtR_p, R_norm2_p, Ry_p)``, the terms of the residual
-    projected off their columns (see ``_solver.Unpenalized``), from which the dual
+    projected off their columns (see ``dispatch.Unpenalized``), from which the dual
     point is built; their conjugates are then 0, and ``R_norm2`` (of the residual
     itself) still gives the primal.
 
@@ -147,7 +147,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     "gap" is the stationarity residual ``||X.T R||^2 / n``, as in scikit-learn.
 
     ``idx`` (int64 array) restricts ``XtR`` and ``w`` to those features (the others
-    being zero), without copies; the sums run in ``_kernels.enet_dual``.
+    being zero), without copies; the sums run in ``_kernels.cd.enet_dual``.
     """
     R_norm2_primal = float(R_norm2)
     if projected is not None:
@@ -157,7 +157,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
         idx = np.arange(XtR.shape[0])
     if pen is None:
         pen = penalty_array(XtR.shape[0], positive)
-    from . import _kernels  # (imports numba: see _jit.py)
+    from .._kernels import cd as _kernels  # (imports numba: see _jit.py)
 
     gap, p_sum, best, scale = _kernels.enet_dual(
         XtR, float(R_norm2), float(Ry), R_norm2_primal,
@@ -179,7 +179,7 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     radius = float(np.sqrt(2.0 * n * (max(dual.primal - dual.dual, 0.0)
                                       + SCREEN_SLACK * abs(dual.primal))))
     if idx.shape[0] > _SCREEN_IN_NUMPY:
-        from . import _kernels
+        from .._kernels import cd as _kernels
 
         return _kernels.screen_keep(XtR, col_norms, idx, scale, radius, n * l1,
                                     bool(positive))

@@ -5,7 +5,7 @@ support are strongly correlated: near the end of a regularization path with
 p > n, a working set of about n features can take hundreds of epochs per alpha.
 Once the support ``S`` and its signs ``s`` are those of the solution, the rest is
 a linear system: on the orthant of ``s`` the objective (sum scaling, see
-``_kernels.py``) is the quadratic
+``_kernels/cd.py``) is the quadratic
 
     f(w) = 1/2 ||y - X_S w_S||^2 + a s'w_S + b/2 ||w_S||^2,
 
@@ -47,7 +47,7 @@ _SHED_AFTER = 200
 
 
 class SupportNewton:
-    """Newton steps for one :func:`_cd.cd_solve` call: on the dense design ``X``
+    """Newton steps for one :func:`cd.cd_solve` call: on the dense design ``X``
     (centered and weighted, Fortran-ordered) or on the Gram matrix ``G`` (then the
     "residual" is ``G w``), ``n`` rows, ``b`` the l2 weight (sum scaling)."""
 

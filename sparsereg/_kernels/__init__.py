@@ -1,0 +1,1 @@
+"""Compiled loops only (``@njit(cache=True)``): epochs, gap terms and SAG steps."""

@@ -1,0 +1,53 @@
+"""Linear models: the estimators, their paths, and (imported on first use) the
+cross-validated estimators, so that ``from sklearn.linear_model import X`` becomes
+``from sparsereg.linear_model import X``."""
+
+from ._coordinate_descent import ElasticNet, Lasso
+from ._path import enet_path, lasso_path
+from ._ridge import Ridge
+
+# The CV and relaxed estimators are imported on first use (PEP 562): they pull in
+# scikit-learn's model_selection and metrics (~0.1 s), which a fit of Lasso,
+# ElasticNet or Ridge does not need.
+_LAZY = {
+    "AlphaGridEdgeWarning": "sparsereg.model_selection",
+    "ElasticNetCV": "sparsereg.model_selection",
+    "LassoCV": "sparsereg.model_selection",
+    "RidgeCV": "sparsereg.model_selection",
+    "RelaxedLassoCV": "sparsereg.model_selection",
+    "RelaxedLasso": "sparsereg.linear_model._relaxed",
+}
+
+
+def _lazy_attribute(module, name):
+    """PEP 562 ``__getattr__`` of a package whose names ``_LAZY`` lists."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name]), name)
+
+
+def __getattr__(name):
+    value = _lazy_attribute(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "AlphaGridEdgeWarning",
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "RelaxedLasso",
+    "RelaxedLassoCV",
+    "Ridge",
+    "RidgeCV",
+    "enet_path",
+    "lasso_path",
+]
