@@ -14,7 +14,7 @@ from sklearn.linear_model import lars_path
 
 import sparsereg as sr
 from sparsereg._solvers.cd import cd_solve
-from sparsereg._solvers.objective import duality_gap, primal
+from sparsereg._solvers.objective import duality_gap
 from sparsereg._solvers.problem import Problem
 
 FORMATS = ["dense", "csc"]  # the two kernels (csr is converted to csc once)
@@ -55,6 +55,10 @@ def test_kkt_conditions(fmt, l1_ratio, positive, weighted):
 @example(seed=384, l1=0.875, l2=7.317237844469028e-305, positive=False, scale=1.09375)
 def test_duality_gap_bounds_suboptimality(seed, l1, l2, positive, scale):
     """For any w, gap(w) >= P(w) - P(w*) >= 0, for every (l1, l2) incl. l1 = 0."""
+
+    def primal(R_norm2, w, l1, l2, n):  # P(w), written out
+        return 0.5 * R_norm2 / n + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+
     if l1 == 0.0 and l2 == 0.0:
         l2 = 0.1
     X, y = make_data(30, 12, seed=seed)

@@ -431,12 +431,13 @@ def test_gram_folds_only_where_they_apply(case):
     from scipy import sparse as sp
     from sklearn.model_selection import ShuffleSplit
 
+    from sparsereg._solvers.dispatch import SolverOptions
     from sparsereg.model_selection._folds import FoldGrams
 
     X, y = make_data(100, 10, seed=5)
     est = sr.LassoCV()
     folds = list(KFold(5).split(X))
-    assert FoldGrams.applies(est, X, None, folds)
+    assert FoldGrams.applies(SolverOptions.of(est), X, None, folds)
     if case == "shuffle_split":  # training + test rows are not all the rows
         folds = list(ShuffleSplit(3, train_size=0.5, test_size=0.2,
                                   random_state=0).split(X))
@@ -453,7 +454,7 @@ def test_gram_folds_only_where_they_apply(case):
         X = sp.csc_matrix(X)
     else:
         est.set_params(solver="fista")
-    assert not FoldGrams.applies(est, X, None, folds)
+    assert not FoldGrams.applies(SolverOptions.of(est), X, None, folds)
 
 
 @pytest.mark.parametrize("splitter", ["shuffle", "repeated", "loo", "groups",

@@ -165,6 +165,7 @@ def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
     rounding difference changes the iterates)."""
     from sparsereg._solvers import gram_path as _gram_path
     from sparsereg._solvers.cd import CREEP_EPOCHS, CREEP_WORK
+    from sparsereg._solvers.dispatch import SolverOptions
     from sparsereg._solvers.problem import Problem
     from sparsereg.linear_model._path import compute_path
 
@@ -177,20 +178,19 @@ def test_gram_path_in_one_call_equals_the_per_alpha_driver(case, monkeypatch):
     X[:, 5] = 1.0  # a constant column: zero once centered
     Y = np.c_[y, X[:, :3] @ [1.0, -2.0, 0.5]] if case == "two targets" else y[:, None]
     sw = np.random.default_rng(2).uniform(0.5, 2.0, n)
-    est = sr.ElasticNet(precompute=True, tol=1e-7, max_iter=params.pop("max_iter",
-                                                                          20000),
-                        **params)
+    opts = SolverOptions.of(sr.ElasticNet(
+        precompute=True, tol=1e-7, max_iter=params.pop("max_iter", 20000), **params))
     problem = Problem(X, Y, sw, True, True)
     top = np.abs(problem.Xty()).max() / n / max(l1_ratio, 0.5)
     alphas = np.geomspace(top, top * 1e-4, 40)
     coef_init = np.full((Y.shape[1], 30), 0.01)
     with warnings.catch_warnings(record=True) as fast_warnings:
         warnings.simplefilter("always")
-        fast = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)
+        fast = compute_path(opts, problem, alphas, l1_ratio, coef_init=coef_init)
     monkeypatch.setattr(_gram_path, "path_solver", lambda *args: None)
     with warnings.catch_warnings(record=True) as slow_warnings:
         warnings.simplefilter("always")
-        slow = compute_path(est, problem, alphas, l1_ratio, coef_init=coef_init)
+        slow = compute_path(opts, problem, alphas, l1_ratio, coef_init=coef_init)
     coefs, gaps, n_iters = fast
     if creeps:
         np.testing.assert_allclose(coefs, slow[0], atol=1e-4 * np.abs(coefs).max())

@@ -5,13 +5,12 @@ One call of ``dense_epochs``, ``sparse_epochs`` or ``gram_epochs`` runs epochs o
 problem restricted to them (scikit-learn's test: after every epoch whose largest
 coefficient change was at most ``tol * max|w|``, plus every ``check_every``-th epoch
 if that is > 0) without going back to Python, which on a small problem or with a
-Gram matrix cost more than the epochs themselves. It returns
-``(epochs run, last epoch was a small step, gap met)`` as soon as
+Gram matrix cost more than the epochs themselves. It returns an :data:`EpochsRun`
+as soon as
 
-* the stopping gap of ``_kernels.cd.enet_dual`` at ``w`` is at most ``ctl[0]`` (sum
-  scaling); ``ctl[5]`` then tells whether the call ended with a look at the gap,
-  whose terms ``ctl[1:5]`` and ``XtR`` then hold (the driver need not recompute
-  them);
+* the stopping gap of ``_kernels.cd.enet_dual`` at ``w`` is at most ``target`` (sum
+  scaling); the run then holds that look (``looked``: the gap, ``P(w)``, the best
+  dual value and its scale), and ``XtR`` its correlations, which the driver reuses;
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
@@ -30,6 +29,8 @@ residual being affine in ``w``; once accepted, the residual is updated exactly f
 the change in ``w``).
 """
 
+from collections import namedtuple
+
 import numpy as np
 
 from .._jit import guard_caches, njit
@@ -47,6 +48,11 @@ from .cd import (
 
 ANDERSON_K = 5
 
+EpochsRun = namedtuple("EpochsRun", "epochs small met looked gap primal dual scale")
+EpochsRun.__doc__ = """What one call of the epoch loops did: ``epochs`` run, whether the
+last was a small step, whether the gap met the target, and, if the call ended with
+a look at the gap (``looked``), that look in the sum scaling (else NaNs)."""
+
 
 def anderson_buffers(m, n_rows):
     """History for extrapolating ``m`` coefficients whose residual-like vector
@@ -57,17 +63,11 @@ def anderson_buffers(m, n_rows):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _gap_met(XtR, terms, w, idx, a, b, pen, ctl):
-    """The stopping test: is the gap at ``w`` at most ``ctl[0]``?
-
-    ``terms`` = (||R||^2, R.y), with ``XtR`` filled on ``idx``. Leaves the look in
-    ``ctl[1:5]`` = (the stopping gap, P(w), the best dual value, its dual scale),
-    for the driver when it returns right after this look."""
+def _look(XtR, terms, w, idx, a, b, pen):
+    """The stopping gap at ``w`` with ``P(w)``, the best dual value and its scale
+    (``terms`` = (||R||^2, R.y), ``XtR`` filled on ``idx``)."""
     R_norm2, Ry = terms
-    gap, primal, dual, scale = enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b,
-                                         pen)
-    ctl[1], ctl[2], ctl[3], ctl[4] = gap, primal, dual, scale
-    return gap <= ctl[0]
+    return enet_dual(XtR, R_norm2, Ry, R_norm2, w, idx, a, b, pen)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -84,30 +84,34 @@ def _done(small, met, checks, max_checks):
 
 @njit(cache=True, nogil=True)
 def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
-                 XtR, ctl, check_every, max_checks, hist):
+                 XtR, target, check_every, max_checks, hist):
     checks = 0
+    gap = primal = dual = scale = np.nan
     slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
         small = w_max == 0.0 or d_w_max <= tol * w_max
         if _due(small, e, check_every):
-            met = max_checks > 0 and _gap_met(
-                XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen, ctl)
+            met = False
+            if max_checks > 0:
+                gap, primal, dual, scale = _look(
+                    XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen)
+                met = gap <= target
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
-                return e + 1, small, met
+                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
+                                 dual, scale)
         if hist is not None:
             slot = _dense_anderson(X, R, w, active, a, b, pen, hist, slot)
-    ctl[5] = 0.0
-    return max_epochs, False, False
+    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
 
 
 @njit(cache=True, nogil=True)
 def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, norms2,
-                  active, a, b, pen, random, rng, max_epochs, tol, XtR, ctl,
+                  active, a, b, pen, random, rng, max_epochs, tol, XtR, target,
                   check_every, max_checks, hist):
     checks = 0
+    gap = primal = dual = scale = np.nan
     slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
@@ -115,41 +119,46 @@ def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, nor
                                       rng)
         small = w_max == 0.0 or d_w_max <= tol * w_max
         if _due(small, e, check_every):
-            met = max_checks > 0 and _gap_met(
-                XtR, sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt,
-                                      state, y, active, XtR),
-                w, active, a, b, pen, ctl)
+            met = False
+            if max_checks > 0:
+                gap, primal, dual, scale = _look(
+                    XtR, sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt,
+                                          state, y, active, XtR),
+                    w, active, a, b, pen)
+                met = gap <= target
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
-                return e + 1, small, met
+                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
+                                 dual, scale)
         if hist is not None:
             slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
                                     state, w, active, a, b, pen, hist, slot)
-    ctl[5] = 0.0
-    return max_epochs, False, False
+    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
 
 
 @njit(cache=True, nogil=True)
 def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, tol,
-                XtR, ctl, check_every, max_checks, hist):
+                XtR, target, check_every, max_checks, hist):
     checks = 0
+    gap = primal = dual = scale = np.nan
     slot = np.int64(0)  # not the literal 0: one signature of the callees
     for e in range(max_epochs):
         d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
         small = w_max == 0.0 or d_w_max <= tol * w_max
         if _due(small, e, check_every):
-            met = max_checks > 0 and _gap_met(
-                XtR, gram_gap_terms(q, Gw, w, yty, active, XtR), w, active, a, b, pen,
-                ctl)
+            met = False
+            if max_checks > 0:
+                gap, primal, dual, scale = _look(
+                    XtR, gram_gap_terms(q, Gw, w, yty, active, XtR), w, active, a, b,
+                    pen)
+                met = gap <= target
             checks += 1
             if _done(small, met, checks, max_checks):
-                ctl[5] = max_checks > 0  # the gap at w is in ctl[1:5]
-                return e + 1, small, met
+                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
+                                 dual, scale)
         if hist is not None:
             slot = _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot)
-    ctl[5] = 0.0
-    return max_epochs, False, False
+    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
 
 
 # ------------------------------------------------------------ Anderson extrapolation

@@ -1,12 +1,13 @@
-"""Coordinate-descent driver: epochs, gap checks, screening, working sets.
+"""Coordinate-descent driver: screening, working sets, epochs, gap checks.
 
 The jitted epochs of ``_kernels/cd.py``, run several per call by
 ``_kernels/epochs.py`` (which also evaluates the gap after small steps), do the
-work; this driver stops as scikit-learn does: when ``gap <= tol * ||y||^2 / n``
+work; :func:`cd_solve` stops as scikit-learn does: when ``gap <= tol * ||y||^2 / n``
 right after an epoch whose largest coefficient change was at most ``tol`` times the
-largest coefficient. With ``l1 > 0`` it also removes the features that the gap safe
-rule proves to be zero and, above 500 features or on large tall data, runs CD on
-working sets (see :func:`cd_solve`).
+largest coefficient. Its loop reads as its steps; the strategies that make it fast
+(working sets, Anderson extrapolation, Newton steps on the support) are small
+objects chosen once before the loop. A design (dense X, sparse X, Gram matrix)
+supplies the residual, the epochs, the gap's terms and the zeroing of features.
 """
 
 from dataclasses import dataclass
@@ -26,6 +27,22 @@ from .result import SolverResult
 # scikit-learn's iterates.
 CREEP_EPOCHS = 200
 CREEP_WORK = 10**7
+
+# Gap checks inside one jitted call before the driver screens features again.
+_MAX_CHECKS = 10
+_WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
+# Below this many features a working set saves little, and plain CD keeps the
+# property that two fits of k epochs (warm-started) equal one fit of 2k epochs.
+_WS_MIN_FEATURES = 500
+# Epochs on one working set before the full gap is looked at again, so that a set
+# that turned out incomplete cannot use up max_iter: at least this many, and more
+# (10 p / |ws|) when a full gap check costs more than a few epochs on the set.
+_WS_MAX_EPOCHS = 50
+# Working sets on tall data (n >= 2 p) from this many multiply-adds per epoch
+# (8 MB of float64 X, beyond the per-core caches); smaller problems keep plain CD
+# and scikit-learn's iterates. Their sets hold max(_TALL_WS_MIN, 2 nnz) features.
+_TALL_WORK = 2**20
+_TALL_WS_MIN = 16
 
 
 def creep_epochs(n, n_features):
@@ -61,10 +78,12 @@ class DenseDesign:
     def y_norm2(self, y):
         return float(y @ y)
 
-    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, loop):
-        hist = loop.history(active, R.shape[0])
+    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
+               extrapolate):
         return E.dense_epochs(self.X, R, y, w, self.norms2, active, a, b, pen, random,
-                              rng, *loop.args, hist)
+                              rng, plan.max_epochs, tol, XtR, plan.target,
+                              plan.check_every, plan.max_checks,
+                              _history(extrapolate, active, R.shape[0]))
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         X = self.X
@@ -116,11 +135,13 @@ class SparseDesign:
     def y_norm2(self, y):
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
 
-    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, loop):
-        hist = loop.history(active, R.shape[0])
+    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
+               extrapolate):
         return E.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
                                self.sw, self.colws, R, state, y, w, self.norms2,
-                               active, a, b, pen, random, rng, *loop.args, hist)
+                               active, a, b, pen, random, rng, plan.max_epochs, tol,
+                               XtR, plan.target, plan.check_every, plan.max_checks,
+                               _history(extrapolate, active, R.shape[0]))
 
     def gap_terms(self, R, state, w, y, idx, XtR):
         return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
@@ -161,11 +182,13 @@ class GramDesign:
     def y_norm2(self, y):
         return float(y[1])
 
-    def epochs(self, Gw, state, y, w, active, a, b, pen, random, rng, loop):
-        hist = loop.history(active, Gw.shape[0])
+    def epochs(self, Gw, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
+               extrapolate):
         q, yty = state
         return E.gram_epochs(self.G, Gw, q, float(yty), w, active, a, b, pen, random,
-                             rng, *loop.args, hist)
+                             rng, plan.max_epochs, tol, XtR, plan.target,
+                             plan.check_every, plan.max_checks,
+                             _history(extrapolate, active, Gw.shape[0]))
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
@@ -178,30 +201,164 @@ class GramDesign:
             w[nz] = 0.0
 
 
+@dataclass(frozen=True)
+class EpochPlan:
+    """One call of the jitted epoch loop (``_kernels/epochs.py``): at most
+    ``max_epochs`` epochs; back as soon as the gap (sum scaling) is at most
+    ``target``, looked at after every small step and every ``check_every``-th epoch
+    (0: small steps only), or after ``max_checks`` looks (0: no look inside the
+    loop, back at the first small step for the driver to test)."""
+
+    max_epochs: int
+    target: float
+    check_every: int = 0
+    max_checks: int = 0
+
+
+# ----------------------------------------------------------- working-set strategies
+#
+# Which features the next epochs run on, chosen once before the driver's loop. Each
+# strategy's ``choose(XtR, w, active)`` returns the set and whether it holds every
+# feature violating optimality; ``plan`` how far to solve it.
+
+
 @dataclass
-class EpochLoop:
-    """The arguments of one call of the ``_epochs`` loops but the data: epoch
-    budget, small-step ``tol``, the gap test (``ctl[0]`` = its target, sum
-    scaling; ``ctl[1:6]``: the gap the loop last looked at, see ``_kernels/epochs.py``),
-    and whether to extrapolate."""
+class AllFeatures:
+    """Plain CD on every feature that screening keeps; the gap is looked at inside
+    the jitted loop (not at all when the gap needs the projection of unpenalized
+    features: ``checks = 0``)."""
 
-    tol: float
-    XtR: np.ndarray
-    anderson: bool
+    tol_gap: float
+    n: int
+    checks: int = 0
+    wide = False  # (working sets because of many features, see WorkingSets)
 
-    def __post_init__(self):
-        self.ctl = np.zeros(6)
-        self.args = ()
+    def choose(self, XtR, w, active):
+        return active, True
 
-    def set(self, max_epochs, target, check_every, max_checks):
-        self.ctl[0] = target
-        self.args = (int(max_epochs), float(self.tol), self.XtR, self.ctl,
-                     int(check_every), int(max_checks))
+    def plan(self, ws, complete, active, gap, cap, budget):
+        return EpochPlan(cap, self.n * self.tol_gap, 0, self.checks)
 
-    def history(self, active, n_rows):
-        if not self.anderson or active.shape[0] < 2:
-            return None
-        return E.anderson_buffers(active.shape[0], n_rows)
+
+@dataclass
+class WorkingSets(AllFeatures):
+    """CD on working sets (as skglm): the nonzeros plus the features nearest to
+    violating their optimality condition, ``size(nnz, XtR, w, active)`` of them.
+    A set holding every violator is solved to the final tolerance, others to
+    ``max(0.3 * full gap, tol_gap)`` (the gap also looked at every 10th epoch), for
+    at most ``max(_WS_MAX_EPOCHS, 10 p / |set|)`` epochs (no cap for a complete set
+    from a warm start: ``uncapped``); then the full gap decides. ``wide``: sets
+    because of many features (not because of tall data)."""
+
+    col_norms: np.ndarray = None
+    a: float = 0.0
+    positive: bool = False
+    size: object = None
+    uncapped: bool = False
+    wide: bool = True
+
+    def choose(self, XtR, w, active):
+        size = self.size(np.count_nonzero(w), XtR, w, active)
+        return _working_set(XtR, w, self.col_norms, active, self.a, self.positive,
+                            size)
+
+    def plan(self, ws, complete, active, gap, cap, budget):
+        if ws is active:  # every feature: plain CD
+            return super().plan(ws, complete, active, gap, cap, budget)
+        inner_tol = self.tol_gap if complete else max(0.3 * gap, self.tol_gap)
+        max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
+        if self.uncapped and complete:
+            max_inner = budget
+        return EpochPlan(min(cap, max_inner), self.n * inner_tol,
+                         0 if inner_tol <= self.tol_gap else 10, budget)
+
+
+class GrowingSize:
+    """Cold start: ``max(2 nnz, previous size)``, 100 at first."""
+
+    def __init__(self):
+        self.size = _WS_MIN
+
+    def __call__(self, nnz, XtR, w, active):
+        self.size = max(self.size, 2 * nnz)
+        return self.size
+
+
+def warm_size(a, positive):
+    """From a warm start: the support and at most as many violators (100 at least)."""
+    def size(nnz, XtR, w, active):
+        return max(_WS_MIN, nnz + min(nnz, _count_violators(XtR, w, active, a,
+                                                             positive)))
+    return size
+
+
+def tall_size(nnz, XtR, w, active):
+    """Tall data: ``max(16, 2 nnz)``, sized by the current support alone."""
+    return max(_TALL_WS_MIN, 2 * nnz)
+
+
+def working_sets(design, w, n, tol_gap, a, positive, screening, checks):
+    """The strategy for this solve: working sets with more than
+    ``_WS_MIN_FEATURES`` features, or on tall data whose epochs stream X from
+    memory (``n >= 2 p``, more than ``_TALL_WORK`` multiply-adds: X beyond the
+    per-core caches; glmnet's active-set cycling), else every feature."""
+    p = design.usable.size
+    if not screening:
+        return AllFeatures(tol_gap, n, checks)
+    kw = dict(col_norms=design.col_norms, a=a, positive=positive)
+    if p > _WS_MIN_FEATURES:
+        if w.any():  # a path's previous alpha
+            return WorkingSets(tol_gap, n, checks, size=warm_size(a, positive),
+                               uncapped=True, **kw)
+        return WorkingSets(tol_gap, n, checks, size=GrowingSize(), **kw)
+    if (not isinstance(design, GramDesign) and n >= 2 * p
+            and n * p >= _TALL_WORK):
+        return WorkingSets(tol_gap, n, checks, size=tall_size, wide=False, **kw)
+    return AllFeatures(tol_gap, n, checks)
+
+
+@dataclass
+class Extrapolation:
+    """When the epochs extrapolate (Anderson): from the first epoch (``on``), never,
+    or (``late``: ``anderson="auto"`` without working sets) once ``creep`` plain
+    epochs have not converged."""
+
+    on: bool
+    late: bool
+    creep: int
+
+    def next(self, n_iter, budget):
+        """(extrapolate in the next call, its epoch budget)."""
+        if not self.late:
+            return self.on, budget
+        if n_iter >= self.creep:
+            return True, budget
+        return False, min(budget, self.creep - n_iter)
+
+
+def extrapolation(anderson, sets, random, n, p):
+    """``anderson=True``: always; ``"auto"``: on the working sets of many features
+    from the first epoch (their iterates differ from scikit-learn's anyway),
+    elsewhere after :func:`creep_epochs`; never in random order."""
+    on = (anderson is True or anderson == "auto" and sets.wide) and not random
+    late = anderson == "auto" and not sets.wide and not random
+    return Extrapolation(on, late, creep_epochs(n, p))
+
+
+def newton_steps(design, n, b, anderson, screening, random, project):
+    """Newton steps on the support (``newton.py``) where CD may creep: with the
+    extrapolation, on dense and Gram designs of the plain elastic net."""
+    if not (screening and not random and project is None
+            and (anderson is True or anderson == "auto")):
+        return None
+    if isinstance(design, DenseDesign):
+        return SupportNewton(n, b, X=design.X)
+    if isinstance(design, GramDesign):
+        return SupportNewton(n, b, G=design.G)
+    return None
+
+
+# ------------------------------------------------------------------------ the driver
 
 
 def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
@@ -217,44 +374,21 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     features being optimized). The gap is scikit-learn's, at the current iterate
     (see :func:`~sparsereg._solvers.objective.duality_gap`).
 
-    With ``l1 > 0`` and ``screen``, the features that the gap safe rule proves to be
-    zero are dropped, and with more than 500 features CD runs on a *working set*
-    (as skglm does): the nonzeros plus the features nearest to violating their
-    optimality condition, ``max(2 * nnz, previous size)`` of them (100 at first).
-    Each working-set problem is solved until its own duality gap is below
-    ``max(0.3 * full gap, tol * ||y||^2 / n)`` (or the latter alone when the set
-    holds every feature that violates optimality), or for at most
-    ``max(50, 10 p / |ws|)`` epochs; then the full gap decides. From a warm start
-    (``w`` not all zero: a path's previous alpha) the sets are tighter, the
-    nonzeros plus at most as many violating features (100 at least), and a set
-    holding every violator runs without that epoch cap. A working set of
-    half the features or more is not worth it: CD then runs on all the
-    (unscreened) features. Tall data (``n >= 2 p``) whose epochs cost more than
-    ``_TALL_WORK`` multiply-adds -- X beyond the per-core caches -- also run on
-    working sets, of ``max(16, 2 * nnz)`` features chosen afresh at every full gap
-    check: epochs on the support read a small part of X, mostly from the caches
-    (glmnet's active-set cycling; the full gap check is a BLAS product).
+    The loop reads as its steps: screen (with ``l1 > 0``, the features that the
+    gap safe rule proves to be zero are dropped), choose the working set
+    (:func:`working_sets`), run epochs (with the gap checks and, per
+    :func:`extrapolation`, Anderson extrapolation inside the jitted loop), check
+    the gap, and take a Newton step on the support where one is due
+    (:func:`newton_steps`).
 
-    ``anderson`` (cyclic order only) extrapolates the iterates every few epochs
-    (see ``_kernels/epochs.py``): the same stopping rule is met in fewer epochs on
-    ill-conditioned problems, but the iterates no longer follow scikit-learn's.
-    ``"auto"``: from the first epoch on the problems solved with working sets,
-    whose iterates differ from scikit-learn's anyway; elsewhere after
-    ``CREEP_EPOCHS`` epochs of plain cyclic CD costing ``CREEP_WORK``
-    multiply-adds, so that the problems solved within them keep scikit-learn's
-    iterates and the slow ones (correlated features: thousands of epochs) are
-    extrapolated, by then usually on a settled support. Where it extrapolates, CD
-    also takes Newton steps on the support (``newton.py``) once epochs costing as
-    much as a step have not converged (dense and Gram designs, no unpenalized
-    features, the plain elastic net).
-
-    ``pen`` (:func:`~sparsereg._solvers.objective.penalty_array`) gives per-feature
-    penalty factors and bounds (default: from ``positive``); ``w`` is first clipped
-    into the bounds. Screening and working sets rely on the plain elastic net's
-    optimality conditions and are used only without factors and bounds (``plain``: the
-    ``objective.is_plain`` of ``pen``, when the caller knows it). With
-    unpenalized features, ``project(XtR, idx, w, R_norm2, Ry)`` gives the gap's
-    residual terms projected off their columns (see ``dispatch.Unpenalized``).
+    ``pen`` (:func:`~sparsereg._solvers.objective.penalty_array`) gives
+    per-feature penalty factors and bounds (default: from ``positive``); ``w`` is
+    first clipped into the bounds. Screening and working sets rely on the plain
+    elastic net's optimality conditions and are used only without factors and
+    bounds (``plain``: the ``objective.is_plain`` of ``pen``, when the caller
+    knows it). With unpenalized features, ``project(XtR, idx, w, R_norm2, Ry)``
+    gives the gap's residual terms projected off their columns (see
+    ``dispatch.Unpenalized``).
     """
     n = design.n
     a, b = n * l1, n * l2
@@ -270,134 +404,61 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     active = design.usable
     if active.size < design.n_features:
         design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
-    use_screening = screen and l1 > 0.0 and plain
-    use_ws = use_screening and active.size > _WS_MIN_FEATURES
-    # tall data whose epochs stream X from memory: working sets too, from 16
-    # features (an epoch on them reads a small part of X, from the caches)
-    tall = (use_screening and not use_ws and not isinstance(design, GramDesign)
-            and n >= 2 * active.size and n * active.size >= _TALL_WORK)
-    # "auto": on working sets (their iterates differ from scikit-learn's anyway);
-    # elsewhere only once plain CD has shown that it creeps (see the user guide)
-    extrapolate = anderson is True or anderson == "auto" and use_ws
-    late = anderson == "auto" and not use_ws and not random
-    # (the work of an epoch on X, whatever the design, so that dense, sparse and
-    # Gram CD switch at the same epoch)
-    creep = creep_epochs(n, active.size)
-    # Newton steps on the support where CD is slow (with the extrapolation)
-    newton = None
-    if (use_screening and not random and project is None
-            and (anderson is True or anderson == "auto")):
-        if isinstance(design, DenseDesign):
-            newton = SupportNewton(n, b, X=design.X)
-        elif isinstance(design, GramDesign):
-            newton = SupportNewton(n, b, G=design.G)
+    screening = screen and l1 > 0.0 and plain
+    sets = working_sets(design, w, n, tol_gap, a, positive, screening,
+                        0 if project is not None else _MAX_CHECKS)
+    schedule = extrapolation(anderson, sets, random, n, active.size)
+    newton = newton_steps(design, n, b, anderson, screening, random, project)
     history = []
-
-    def gap_on(idx):
-        R_norm2, Ry = design.gap_terms(R, state, w, y, idx, XtR)
-        projected = None if project is None else project(XtR, idx, w, R_norm2, Ry)
-        return duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=idx, pen=pen,
-                           projected=projected)
 
     # The stopping gap is the one of the current iterate (scikit-learn's dual
     # point, see objective.duality_gap), never a better dual value seen earlier:
     # either would make tol accept a less accurate solution than scikit-learn's.
-    def check_gap(n_iter, fresh=False):
-        if fresh:  # the loop just evaluated it, on the same features
-            gap, primal, value, scale = loop.ctl[1:5]
-            dual = DualPoint(gap=gap / n, primal=primal / n, dual=value / n,
-                             scale=scale)
+    def check_gap(run=None):
+        if run is not None and run.looked:  # the loop just looked, on these features
+            dual = DualPoint(gap=run.gap / n, primal=run.primal / n,
+                             dual=run.dual / n, scale=run.scale)
         else:
-            dual = gap_on(active)
+            R_norm2, Ry = design.gap_terms(R, state, w, y, active, XtR)
+            projected = (None if project is None
+                         else project(XtR, active, w, R_norm2, Ry))
+            dual = duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=active, pen=pen,
+                               projected=projected)
         history.append((n_iter, dual.primal, dual.gap))
-        return dual, dual.gap
+        return dual
 
-    # from a warm start (a path's previous alpha), sets of the support and up to
-    # as many of the features violating optimality, solved without an epoch cap
-    # once they hold every violator
-    warm = use_ws and bool(w.any())
-    dual, gap = check_gap(0)
     n_iter = 0
-    converged = gap <= tol_gap
-    ws_size = _WS_MIN
-    loop = EpochLoop(tol=tol, XtR=XtR, anderson=extrapolate and not random)
+    dual = check_gap()
+    converged = dual.gap <= tol_gap
+    extrapolating = schedule.on
     while not converged and n_iter < max_iter:
-        if use_screening:
-            kept, removed = screen_keep(XtR, design.col_norms, active, dual, n,
-                                        l1, positive)
+        if screening:
+            kept, removed = screen_keep(XtR, design.col_norms, active, dual, n, l1,
+                                        positive)
             if removed.size:
                 design.zero_out(R, state, w, removed)
                 active = kept
-        ws, complete = active, True
-        nnz = np.count_nonzero(w)
-        if use_ws and warm:
-            size = max(_WS_MIN, nnz + min(nnz, _count_violators(XtR, w, active, a,
-                                                                positive)))
-            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
-                                        positive, size)
-        elif use_ws:
-            ws_size = max(ws_size, 2 * nnz)
-            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
-                                        positive, ws_size)
-        elif tall:  # sized by the current support alone
-            ws, complete = _working_set(XtR, w, design.col_norms, active, a,
-                                        positive, max(_TALL_WS_MIN, 2 * nnz))
-        budget = max_iter - n_iter
-        if late:
-            loop.anderson = n_iter >= creep
-            if not loop.anderson:
-                budget = min(budget, creep - n_iter)
+        ws, complete = sets.choose(XtR, w, active)
+        extrapolating, budget = schedule.next(n_iter, max_iter - n_iter)
         cap = budget  # epochs of this call
-        if newton is not None and (loop.anderson or not late):
-            cap = min(budget, newton.epochs_left(nnz, ws.size))
-        if ws is active:
-            # the gap is looked at inside the jitted loop after every small step;
-            # back here every _MAX_CHECKS of them to screen (not at all when the
-            # gap needs the projection of unpenalized features)
-            loop.set(cap, n * tol_gap, 0, 0 if project is not None else _MAX_CHECKS)
-        else:
-            # a working set holding every feature that violates optimality is
-            # solved to the final tolerance at once, otherwise to a fraction of the
-            # full gap (looked at every 10th epoch too); and for at most max_inner
-            # epochs, so that a set that turned out incomplete cannot use up
-            # max_iter, but a full gap check (p / |ws| epochs) stays a small part
-            inner_tol = tol_gap if complete else max(0.3 * gap, tol_gap)
-            max_inner = max(_WS_MAX_EPOCHS, 10 * active.size // max(ws.size, 1))
-            if warm and complete:
-                max_inner = budget
-            loop.set(min(cap, max_inner), n * inner_tol,
-                     0 if inner_tol <= tol_gap else 10, budget)
-        n_run, small_step, met = design.epochs(R, state, y, w, ws, a, b, pen, random,
-                                               rng, loop)
-        n_iter += n_run
-        dual, gap = check_gap(n_iter, ws is active and loop.ctl[5] == 1.0)
+        if newton is not None and (extrapolating or not schedule.late):
+            cap = min(budget, newton.epochs_left(np.count_nonzero(w), ws.size))
+        plan = sets.plan(ws, complete, active, dual.gap, cap, budget)
+        run = design.epochs(R, state, y, w, ws, a, b, pen, random, rng, tol, XtR,
+                            plan, extrapolating)
+        n_iter += run.epochs
+        dual = check_gap(run if ws is active else None)
         # scikit-learn's double criterion: a small duality gap *and* a last epoch
         # whose largest coefficient change was below tol (relative to max |w|)
-        converged = (gap <= tol_gap or met and ws is active) and small_step
-        if not np.isfinite(gap):  # overflow: the caller reports it
+        converged = (dual.gap <= tol_gap or run.met and ws is active) and run.small
+        if not np.isfinite(dual.gap):  # overflow: the caller reports it
             break
-        if (cap < budget and newton.ran(n_run, cap) and not converged
+        if (cap < budget and newton.ran(run.epochs, cap) and not converged
                 and newton.step(R, state, w, a, positive)):
-            dual, gap = check_gap(n_iter)
-    return SolverResult(coef=w, dual_gap=gap, n_iter=n_iter, converged=converged,
-                        history=history, extrapolated=loop.anderson)
-
-
-# Gap checks inside one jitted call before the driver screens features again.
-_MAX_CHECKS = 10
-_WS_MIN = 100  # first working-set size (skglm starts at 10, celer at 100)
-# Below this many features a working set saves little, and plain CD keeps the
-# property that two fits of k epochs (warm-started) equal one fit of 2k epochs.
-_WS_MIN_FEATURES = 500
-# Epochs on one working set before the full gap is looked at again, so that a set
-# that turned out incomplete cannot use up max_iter: at least this many, and more
-# (10 p / |ws|) when a full gap check costs more than a few epochs on the set.
-_WS_MAX_EPOCHS = 50
-# Working sets on tall data (n >= 2 p) from this many multiply-adds per epoch
-# (8 MB of float64 X, beyond the per-core caches); smaller problems keep plain CD
-# and scikit-learn's iterates. Their sets hold max(_TALL_WS_MIN, 2 nnz) features.
-_TALL_WORK = 2**20
-_TALL_WS_MIN = 16
+            dual = check_gap()
+    return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter,
+                        converged=converged, history=history,
+                        extrapolated=extrapolating)
 
 
 def _count_violators(XtR, w, active, a, positive):
@@ -426,3 +487,10 @@ def _working_set(XtR, w, col_norms, active, a, positive, size):
     keep = np.argpartition(dist, size - 1)[:size]
     complete = np.count_nonzero(dist < 0.0) <= size
     return np.sort(active[keep]), complete
+
+
+def _history(extrapolate, active, n_rows):
+    """Anderson's buffers for the epochs on ``active``, or None: plain CD."""
+    if not extrapolate or active.shape[0] < 2:
+        return None
+    return E.anderson_buffers(active.shape[0], n_rows)

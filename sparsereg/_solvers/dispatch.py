@@ -1,10 +1,14 @@
-"""Solver dispatch: an estimator's options and a :class:`problem.Problem` make one
-prepared solve (coordinate descent on X or on a Gram matrix, ISTA/FISTA, or SAGA),
-which a single fit calls once and a regularization path once per alpha.
+"""Solver dispatch: :class:`SolverOptions` (read once from an estimator) and a
+:class:`~sparsereg._solvers.problem.Problem` make one prepared solver (coordinate
+descent on X or on a Gram matrix, ISTA/FISTA, or SAGA), whose ``solve`` a single fit
+calls once and a regularization path once per alpha (or whose ``path`` solves the
+whole path in one jitted call, where it applies).
 """
 
+import dataclasses
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -13,114 +17,178 @@ from sklearn.utils import check_random_state
 from .objective import is_plain, penalty_array
 from .prox_grad import lipschitz_constant, prox_grad_solve
 
-
-def solve_penalized(est, problem, l1s, l2s, coef0):
-    """Run the estimator's iterative solver on every target; warn if one failed.
-
-    ``l1s``, ``l2s``: penalties per target; ``coef0`` of shape (n_targets,
-    n_features) is the starting point. Returns one SolverResult per target.
-    """
-    return make_solver(est, problem)(l1s, l2s, coef0)
-
-
 _INT32_MAX = np.iinfo(np.int32).max
 
 
-def make_solver(est, problem):
-    """Prepare the estimator's iterative solver once for ``problem``.
+@dataclass(frozen=True)
+class SolverOptions:
+    """The parameters of an estimator that the solvers read, gathered once by
+    :meth:`of` (the estimator itself goes no further). ``precompute=None``: the
+    estimator has no Gram option (Ridge)."""
 
-    Returns ``solve(l1s, l2s, coef0, warn=True) -> list of SolverResult`` (one per
-    target), which a regularization path calls once per alpha: the design, a Gram
+    solver: str = "cd"
+    tol: float = 1e-4
+    max_iter: int = 1000
+    selection: str = "cyclic"
+    random_state: object = None
+    anderson: object = False
+    precompute: object = None
+    positive: bool = False
+    penalty_factor: object = None
+    lower_bounds: object = None
+    upper_bounds: object = None
+
+    @classmethod
+    def of(cls, est, **changes):
+        """The options of estimator ``est`` (``max_iter=None``: 1000), with
+        ``changes``."""
+        params = est.get_params(deep=False)
+        kw = {f.name: params[f.name] for f in dataclasses.fields(cls)
+              if f.name in params}
+        if kw.get("max_iter") is None:
+            kw.pop("max_iter", None)
+        kw.update(changes)
+        return cls(**kw)
+
+    def scaled(self, scale):
+        """These options for the data divided by ``scale`` (a user Gram matrix is
+        then divided by its square, as the penalties are)."""
+        pre = self.precompute
+        if not scale or pre is None or isinstance(pre, (str, bool, np.bool_)):
+            return self
+        return dataclasses.replace(
+            self, precompute=scale.penalty(np.asarray(pre, dtype=np.float64)))
+
+    def penalty(self, n_features):
+        """The validated (3, n_features) penalty array (see
+        :func:`~sparsereg._solvers.objective.penalty_array`)."""
+        return estimator_penalty(self, n_features)
+
+
+def make_solver(opts, problem):
+    """Prepare the solver ``opts`` asks for once for ``problem``: the design, a Gram
     matrix, the Lipschitz constant or SAGA's row-ordered data are computed here,
-    not per call.
-    """
-    max_iter = 1000 if est.max_iter is None else est.max_iter
-    solver = getattr(est, "solver", "cd")
-    pen = estimator_penalty(est, problem.n_features)
-    plain = is_plain(pen)
-    unpenalized = np.flatnonzero(pen[0] == 0.0)
-    unpen = (Unpenalized(problem.operator(), problem.weighted_targets(), unpenalized)
-             if unpenalized.size else None)
-    if solver in ("ista", "fista"):
-        _check_prox_grad_options(est)
-        A, B = problem.operator(), problem.weighted_targets()
-        lipschitz = lipschitz_constant(A, problem.n)
+    not per call."""
+    if opts.solver in ("ista", "fista"):
+        return ProxGradSolver(opts, problem)
+    if opts.solver == "saga":
+        return SagaSolve(opts, problem)
+    return CDSolver(opts, problem)
 
-        def run(l1s, l2s, coef0):
-            return prox_grad_solve(A, B, l1s, l2s, coef0.T,
-                                   accelerated=solver == "fista", max_iter=max_iter,
-                                   tol=est.tol, lipschitz=lipschitz, pen=pen,
-                                   project=unpen)
-    elif solver == "saga":
-        _check_prox_grad_options(est)
-        from .sag import SagaSolver
 
-        saga = SagaSolver(problem, pen, est.tol, max_iter, est.random_state,
-                          project=unpen)
+class _Solver:
+    """``solve(l1s, l2s, coef0, warn=True) -> list of SolverResult``, one per
+    target (``l1s``, ``l2s``: its penalties; ``coef0`` of shape (n_targets,
+    n_features): the starting point); ``path``: None, or the whole path in one
+    call (see ``gram_path.path_solver``)."""
 
-        def run(l1s, l2s, coef0):
-            return [saga.solve(k, l1s[k], l2s[k], coef0[k]) for k in range(len(l1s))]
-    else:
-        from .cd import cd_solve  # (imports numba: see _jit.py)
+    path = None
 
-        gram = _gram_design(est, problem) if hasattr(est, "precompute") else None
-        design = gram if gram is not None else problem.design()
-        targets = _targets(problem, gram)
-        rng = check_random_state(est.random_state)
-        random = getattr(est, "selection", "cyclic") == "random"
-        anderson = _check_anderson(est)
-        # along a path, once plain CD crept at one alpha (anderson="auto" turned
-        # extrapolation on), the next alphas extrapolate from their first epoch
-        crept = np.zeros(problem.n_targets, dtype=bool)
+    def __init__(self, opts, problem):
+        self.opts = opts
+        self.pen = opts.penalty(problem.n_features)
+        self.plain = is_plain(self.pen)
+        unpenalized = np.flatnonzero(self.pen[0] == 0.0)
+        self.unpen = (Unpenalized(problem.operator(), problem.weighted_targets(),
+                                  unpenalized) if unpenalized.size else None)
+        # the stopping rule's unit per target, for the warning: ||y_c||_s^2 / n
+        self.tol_scale = problem.yty() / problem.n
 
-        def run(l1s, l2s, coef0):
-            results = []
-            for k in range(len(l1s)):
-                results.append(cd_solve(
-                    design, targets[k], l1s[k], l2s[k], coef0[k], max_iter=max_iter,
-                    tol=est.tol, random=random, pen=pen, plain=plain,
-                    anderson=True if crept[k] else anderson,
-                    project=None if unpen is None else unpen.for_target(k),
-                    rng_seed=int(rng.randint(1, _INT32_MAX)) if random else 0))
-                crept[k] = anderson == "auto" and results[-1].extrapolated
-            return results
-
-    # the stopping rule's unit per target, for the warning: ||y_c||_s^2 / n
-    tol_scale = problem.yty() / problem.n
-
-    def solve(l1s, l2s, coef0, warn=True):
-        results = run(np.asarray(l1s, float), np.asarray(l2s, float), coef0)
-        failed = [(k, r.dual_gap) for k, r in enumerate(results) if not r.converged]
+    def _checked(self, results, l1s, warn):
         if warn:
-            _warn_convergence(failed, est.tol, tol_scale, max_iter,
-                              float(np.max(l1s)), solver)
+            failed = [(k, r.dual_gap) for k, r in enumerate(results)
+                      if not r.converged]
+            _warn_convergence(failed, self.opts.tol, self.tol_scale,
+                              self.opts.max_iter, float(np.max(l1s)),
+                              self.opts.solver)
         return results
 
-    # a whole path in one jitted call (compute_path), where it applies
-    solve.path = None
-    if solver == "cd" and gram is not None and not random and unpen is None:
-        from .gram_path import path_solver
 
-        solve.path = path_solver(gram, targets, pen, plain, est.tol, max_iter,
-                                 anderson)
-    return solve
+class ProxGradSolver(_Solver):
+    """ISTA / FISTA (``prox_grad.py``) on the operator ``A = S^1/2 X_c``."""
+
+    def __init__(self, opts, problem):
+        super().__init__(opts, problem)
+        _check_prox_grad_options(opts)
+        self.A, self.B = problem.operator(), problem.weighted_targets()
+        self.lipschitz = lipschitz_constant(self.A, problem.n)
+
+    def solve(self, l1s, l2s, coef0, warn=True):
+        opts = self.opts
+        results = prox_grad_solve(
+            self.A, self.B, np.asarray(l1s, float), np.asarray(l2s, float), coef0.T,
+            accelerated=opts.solver == "fista", max_iter=opts.max_iter, tol=opts.tol,
+            lipschitz=self.lipschitz, pen=self.pen, project=self.unpen)
+        return self._checked(results, l1s, warn)
 
 
-def estimator_penalty(est, n_features):
-    """The (3, n_features) penalty array of an estimator's ``penalty_factor``,
+class SagaSolve(_Solver):
+    """SAGA with the elastic-net prox (``sag.py``)."""
+
+    def __init__(self, opts, problem):
+        super().__init__(opts, problem)
+        _check_prox_grad_options(opts)
+        from .sag import SagaSolver
+
+        self.saga = SagaSolver(problem, self.pen, opts.tol, opts.max_iter,
+                               opts.random_state, project=self.unpen)
+
+    def solve(self, l1s, l2s, coef0, warn=True):
+        results = [self.saga.solve(k, float(l1s[k]), float(l2s[k]), coef0[k])
+                   for k in range(len(l1s))]
+        return self._checked(results, l1s, warn)
+
+
+class CDSolver(_Solver):
+    """Coordinate descent (``cd.cd_solve``) on X or on a Gram matrix; along a
+    path, once plain CD crept at one alpha (``anderson="auto"`` turned
+    extrapolation on), the next alphas extrapolate from their first epoch."""
+
+    def __init__(self, opts, problem):
+        super().__init__(opts, problem)
+        from .cd import cd_solve  # (imports numba: see _jit.py)
+
+        self.cd_solve = cd_solve
+        gram = _gram_design(opts, problem) if opts.precompute is not None else None
+        self.design = gram if gram is not None else problem.design()
+        self.targets = _targets(problem, gram)
+        self.rng = check_random_state(opts.random_state)
+        self.random = opts.selection == "random"
+        self.anderson = _check_anderson(opts)
+        self.crept = np.zeros(problem.n_targets, dtype=bool)
+        if gram is not None and not self.random and self.unpen is None:
+            from .gram_path import path_solver
+
+            self.path = path_solver(gram, self.targets, self.pen, self.plain,
+                                    opts.tol, opts.max_iter, self.anderson)
+
+    def solve(self, l1s, l2s, coef0, warn=True):
+        opts, results = self.opts, []
+        for k in range(len(l1s)):
+            results.append(self.cd_solve(
+                self.design, self.targets[k], float(l1s[k]), float(l2s[k]), coef0[k],
+                max_iter=opts.max_iter, tol=opts.tol, random=self.random,
+                pen=self.pen, plain=self.plain,
+                anderson=True if self.crept[k] else self.anderson,
+                project=None if self.unpen is None else self.unpen.for_target(k),
+                rng_seed=(int(self.rng.randint(1, _INT32_MAX)) if self.random
+                          else 0)))
+            self.crept[k] = self.anderson == "auto" and results[-1].extrapolated
+        return self._checked(results, l1s, warn)
+
+
+def estimator_penalty(opts, n_features):
+    """The (3, n_features) penalty array of the options' ``penalty_factor``,
     ``lower_bounds``, ``upper_bounds`` and ``positive``, validated."""
-    pf = _per_feature(getattr(est, "penalty_factor", None), "penalty_factor",
-                      n_features)
+    pf = _per_feature(opts.penalty_factor, "penalty_factor", n_features)
     if pf is not None and (not np.all(np.isfinite(pf)) or np.any(pf < 0)):
         raise ValueError(
             "penalty_factor must hold finite, non-negative numbers (0: the feature is "
             "not penalized)"
         )
-    lower = _per_feature(getattr(est, "lower_bounds", None), "lower_bounds",
-                         n_features)
-    upper = _per_feature(getattr(est, "upper_bounds", None), "upper_bounds",
-                         n_features)
-    positive = bool(getattr(est, "positive", False))
+    lower = _per_feature(opts.lower_bounds, "lower_bounds", n_features)
+    upper = _per_feature(opts.upper_bounds, "upper_bounds", n_features)
+    positive = bool(opts.positive)
     pen = penalty_array(n_features, positive, pf, lower, upper)
     if np.any(np.isnan(pen[1:])):
         raise ValueError("lower_bounds and upper_bounds must not contain NaN")
@@ -185,11 +253,11 @@ class Unpenalized:
         return lambda XtR, idx, w, R_norm2, Ry: self(k, XtR, w, R_norm2, Ry, idx)
 
 
-def _check_anderson(est):
-    """The estimator's ``anderson`` switch (True, False or "auto": on working
-    sets), refused where it cannot act; "auto" is off where it cannot act."""
-    anderson = getattr(est, "anderson", False)
-    cyclic = getattr(est, "selection", "cyclic") == "cyclic"
+def _check_anderson(opts):
+    """The ``anderson`` switch (True, False or "auto": on working sets), refused
+    where it cannot act; "auto" is off where it cannot act."""
+    anderson = opts.anderson
+    cyclic = opts.selection == "cyclic"
     if isinstance(anderson, str):
         return "auto" if cyclic else False
     anderson = bool(anderson)
@@ -202,31 +270,31 @@ def _check_anderson(est):
     return anderson
 
 
-def _check_prox_grad_options(est):
+def _check_prox_grad_options(opts):
     """Options that only coordinate descent has are errors, not silently ignored."""
-    if getattr(est, "selection", "cyclic") != "cyclic":
+    if opts.selection != "cyclic":
         raise ValueError(
-            f"selection={est.selection!r} chooses the coordinate order of "
-            f"solver='cd'; solver={est.solver!r} has none: leave selection='cyclic'"
+            f"selection={opts.selection!r} chooses the coordinate order of "
+            f"solver='cd'; solver={opts.solver!r} has none: leave selection='cyclic'"
         )
-    if getattr(est, "anderson", False) is True:
+    if opts.anderson is True:
         raise ValueError(
-            f"anderson=True accelerates solver='cd'; solver={est.solver!r} has its own "
-            "scheme: leave anderson=False (or use solver='cd')"
+            f"anderson=True accelerates solver='cd'; solver={opts.solver!r} has its "
+            "own scheme: leave anderson=False (or use solver='cd')"
         )
-    pre = getattr(est, "precompute", False)
-    if not (isinstance(pre, str) or pre is False):
+    pre = opts.precompute
+    if not (pre is None or isinstance(pre, str) or pre is False):
         raise ValueError(
-            f"precompute is used by solver='cd' only; with solver={est.solver!r} "
+            f"precompute is used by solver='cd' only; with solver={opts.solver!r} "
             "leave precompute=False"
         )
 
 
-def _gram_design(est, problem):
+def _gram_design(opts, problem):
     """A GramDesign when ``precompute`` asks for one, else None."""
     from .cd import GramDesign
 
-    pre = est.precompute
+    pre = opts.precompute
     if isinstance(pre, str):  # "auto" as in scikit-learn's path functions
         pre = problem.n > problem.n_features
     if isinstance(pre, (bool, np.bool_)):
@@ -248,7 +316,7 @@ def _gram_design(est, problem):
         raise ValueError(
             f"precompute: the Gram matrix has shape {G.shape}, expected ({p}, {p})"
         )
-    if est.fit_intercept and not np.allclose(problem.X_offset, 0.0):
+    if problem.fit_intercept and not np.allclose(problem.X_offset, 0.0):
         warnings.warn(
             "Gram matrix was provided but X was centered to fit intercept: "
             "recomputing Gram matrix.", UserWarning, stacklevel=4,

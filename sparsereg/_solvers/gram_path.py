@@ -50,7 +50,7 @@ def _zero_out(G, Gw, w, idx):
 
 @njit(cache=True, nogil=True)
 def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
-               positive, tol, max_iter, creep, extrapolate, late, XtR, ctl, rng):
+               positive, tol, max_iter, creep, extrapolate, late, XtR, rng):
     """One alpha from the warm start ``w`` (``Gw = G w``, updated in place).
     Returns (gap, epochs, converged, extrapolated), the gap divided by ``n``."""
     a, b = n * l1, n * l2
@@ -74,22 +74,21 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
             anderson = n_iter >= creep
             if not anderson:
                 budget = min(budget, creep - n_iter)
-        ctl[0] = target
         if anderson and active.shape[0] >= 2:
-            n_run, small, met = gram_epochs(
+            run = gram_epochs(
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
-                ctl, 0, _MAX_CHECKS, _buffers(active.shape[0], Gw.shape[0]))
+                target, 0, _MAX_CHECKS, _buffers(active.shape[0], Gw.shape[0]))
         else:
-            n_run, small, met = gram_epochs(
+            run = gram_epochs(
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
-                ctl, 0, _MAX_CHECKS, None)
-        n_iter += n_run
-        if ctl[5] == 1.0:  # the loop ended on a look at the gap at w
-            gap, primal, value, scale = ctl[1], ctl[2], ctl[3], ctl[4]
+                target, 0, _MAX_CHECKS, None)
+        n_iter += run.epochs
+        if run.looked:  # the loop ended on a look at the gap at w
+            gap, primal, value, scale = run.gap, run.primal, run.dual, run.scale
         else:
             gap, primal, value, scale = _gap(G, q, yty, Gw, w, active, a, b, pen,
                                              XtR)
-        converged = (gap <= target or met) and small
+        converged = (gap <= target or run.met) and run.small
         if not np.isfinite(gap):
             break
     return gap / n, n_iter, converged, anderson
@@ -109,7 +108,6 @@ def gram_path(G, q, yty, w, usable, col_norms, n, l1s, l2s, pen, screen, positiv
             for k in range(p):
                 Gw[k] += w[j] * G[j, k]
     XtR = np.zeros(p)
-    ctl = np.zeros(6)
     rng = np.ones(1, dtype=np.uint64)
     crept = False
     for i in range(l1s.shape[0]):
@@ -118,7 +116,7 @@ def gram_path(G, q, yty, w, usable, col_norms, n, l1s, l2s, pen, screen, positiv
         gap, n_iter, conv, extrapolated = _solve_one(
             G, q, yty, Gw, w, usable, col_norms, n, l1s[i], l2s[i], pen, use_screen,
             positive, tol, max_iter, creep, extrapolate, auto and not extrapolate,
-            XtR, ctl, rng)
+            XtR, rng)
         crept = auto and extrapolated
         coefs[:, i] = w
         gaps[i] = gap

@@ -5,8 +5,8 @@ Every estimator of this package minimizes
     P(w, b) = 1/(2n) * sum_i s_i (y_i - x_i.w - b)^2 + l1 * ||w||_1 + l2/2 * ||w||_2^2
 
 with sample weights ``s`` rescaled to sum to ``n``. The public parameters of each
-estimator map to ``(l1, l2)`` in :func:`penalty_weights`; the primal objective, the
-duality gap, the proximal operator and ``alpha_max`` below are shared by every solver.
+estimator map to ``(l1, l2)`` in :func:`penalty_weights`; the duality gap, the
+proximal operator and ``alpha_max`` below are shared by every solver.
 
 Internally the solvers work on the *sum* scaling ``n * P`` (no 1/n factor), which is
 what ``R_norm2 = sum_i s_i R_i^2`` and ``XtR`` naturally give; the functions below take
@@ -56,11 +56,6 @@ def penalty_weights(kind, alpha, l1_ratio=1.0, sum_sample_weight=None):
     if kind == "ridge":
         return 0.0, float(alpha / sum_sample_weight)
     raise ValueError(f"unknown objective kind {kind!r}")
-
-
-def primal(R_norm2, w, l1, l2, n):
-    """P(w) from the weighted residual norm ``R_norm2 = sum_i s_i R_i^2``."""
-    return 0.5 * R_norm2 / n + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
 
 
 @dataclass

@@ -133,10 +133,6 @@ class Problem:
             self._gram = G
         return self._gram
 
-    def use_gram(self, G):
-        """Take ``G``, computed elsewhere from the same rows, as :meth:`gram`."""
-        self._gram = G
-
     def gram_column(self, j):
         """Column ``j`` of :meth:`gram`, without forming the whole matrix."""
         if self.is_sparse:

@@ -182,17 +182,17 @@ class _Memory:
 # ---------------------------------------------------------------------------- Ridge
 
 
-def ridge_sag(est, problem, l2s):
-    """Ridge by scikit-learn's SAG or SAGA (``est.solver``), one target at a time.
+def ridge_sag(opts, problem, l2s):
+    """Ridge by scikit-learn's SAG or SAGA (``opts.solver``), one target at a time.
 
     ``l2s`` holds the penalty of each target in ``P``. Returns ``(coef of shape
     (n_targets, n_features), n_iter list)``; a ConvergenceWarning names the targets
     whose coefficients still moved by more than ``tol`` (relative) at ``max_iter``.
     """
-    saga = est.solver == "saga"
-    max_iter = 1000 if est.max_iter is None else int(est.max_iter)
+    saga = opts.solver == "saga"
+    max_iter = int(opts.max_iter)
     data = SagData.of(problem)
-    rng = check_random_state(est.random_state)
+    rng = check_random_state(opts.random_state)
     coef = np.zeros((len(l2s), problem.n_features))
     n_iter, failed = [], []
     for k, l2 in enumerate(l2s):
@@ -201,7 +201,7 @@ def ridge_sag(est, problem, l2s):
             n_iter.append(1)
             continue
         step = step_size(data.max_squared_sum, l2, problem.n, saga)
-        n_iter_k, change = _ridge_epochs(data, k, coef[k], step, l2, saga, est.tol,
+        n_iter_k, change = _ridge_epochs(data, k, coef[k], step, l2, saga, opts.tol,
                                          max_iter, _rng_state(seed))
         n_iter.append(n_iter_k)
         if change is not None:
@@ -210,9 +210,9 @@ def ridge_sag(est, problem, l2s):
         k, change = failed[0]
         warnings.warn(
             "The max_iter was reached which means the coef_ did not converge: "
-            f"after max_iter={max_iter} epochs of solver={est.solver!r} the largest "
+            f"after max_iter={max_iter} epochs of solver={opts.solver!r} the largest "
             f"coefficient change of the last epoch is {change:.3e} times the largest "
-            f"coefficient (target {k}), tol={est.tol:g}. Increase max_iter, or "
+            f"coefficient (target {k}), tol={opts.tol:g}. Increase max_iter, or "
             "standardize X (SAG converges fast on features of the same scale).",
             ConvergenceWarning, stacklevel=4,
         )

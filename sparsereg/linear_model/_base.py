@@ -5,7 +5,6 @@ The facades in ``linear_model/`` only declare their parameters and how those map
 ``(l1, l2)``; everything else happens here.
 """
 
-import copy
 import numbers
 import warnings
 
@@ -14,7 +13,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._solvers.dispatch import solve_penalized
+from .._solvers.dispatch import SolverOptions, make_solver
 from .._solvers.problem import Problem
 from ._scale import DataScale
 
@@ -162,24 +161,21 @@ def _set_fitted(est, problem, coef, n_iter, dual_gap, X_dtype, y_ndim):
         est.dual_gap_ = float(dual_gap[0]) if single else np.asarray(dual_gap)
 
 
-def fit_elastic_net(est, X, y, sample_weight, penalty, check_input=True):
-    """Fit an ElasticNet-family estimator by coordinate descent.
-
-    ``penalty(sum_sw) -> (l1, l2)`` is the facade's mapping of its parameters.
-    """
-    X, y, sw = validate_Xy(est, X, y, sample_weight, check_input)
-    scale = DataScale.of(X, y)  # data near 1e+-150 are solved as X / s, y / s
+def scaled_problem(est, X, y, sw):
+    """The :class:`Problem` of validated data, and the :class:`DataScale` it was
+    divided by (data near 1e+-150 are solved as X / s, y / s)."""
+    scale = DataScale.of(X, y)
     X, y = scale.down(X), scale.down(y)
     Y = y[:, None] if y.ndim == 1 else y
-    problem = Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale)
-    return fit_problem(est, problem, scale, penalty, X.dtype, y.ndim)
+    return Problem(X, Y, sw, est.fit_intercept, est.copy_X and not scale), scale
 
 
-def fit_problem(est, problem, scale, penalty, X_dtype, y_ndim):
-    """The solve and the fitted attributes of :func:`fit_elastic_net`, on a
-    :class:`Problem` of the data scaled by ``scale`` (CV refits share theirs)."""
+def fit_problem(est, problem, scale, X_dtype, y_ndim):
+    """Fit an ElasticNet-family estimator (its penalty: ``est._penalty()``) by its
+    solver on a :class:`Problem` of the data divided by ``scale``, and set the
+    fitted attributes (CV refits share the CV's problem)."""
     n_targets, n_features = problem.n_targets, problem.n_features
-    l1, l2 = penalty(problem.sum_sw)
+    l1, l2 = est._penalty()
     if l1 == 0.0 and l2 == 0.0:
         warnings.warn(
             "With alpha=0, this algorithm does not converge well. You are advised "
@@ -187,9 +183,9 @@ def fit_problem(est, problem, scale, penalty, X_dtype, y_ndim):
             UserWarning, stacklevel=3,
         )
     coef0 = _initial_coef(est, n_targets, n_features)
-    results = solve_penalized(_scaled_options(est, scale), problem,
-                              np.full(n_targets, scale.penalty(l1)),
-                              np.full(n_targets, scale.penalty(l2)), coef0)
+    solver = make_solver(SolverOptions.of(est).scaled(scale), problem)
+    results = solver.solve(np.full(n_targets, scale.penalty(l1)),
+                           np.full(n_targets, scale.penalty(l2)), coef0)
     coef = np.array([r.coef for r in results])
     n_iter = [r.n_iter for r in results]
     _set_fitted(est, problem, coef, n_iter[0] if n_targets == 1 else n_iter,
@@ -197,16 +193,6 @@ def fit_problem(est, problem, scale, penalty, X_dtype, y_ndim):
     scale.unscale_fitted(est)
     check_finite_result(est)
     return est
-
-
-def _scaled_options(est, scale):
-    """``est``, or a shallow copy whose user Gram matrix is that of ``X / s``."""
-    pre = getattr(est, "precompute", None)
-    if not scale or pre is None or isinstance(pre, (str, bool, np.bool_)):
-        return est
-    view = copy.copy(est)
-    view.precompute = scale.penalty(np.asarray(pre, dtype=np.float64))
-    return view
 
 
 def _initial_coef(est, n_targets, n_features):

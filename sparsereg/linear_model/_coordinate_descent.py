@@ -10,7 +10,7 @@ from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._solvers.objective import penalty_weights
-from ._base import LinearBase, fit_elastic_net
+from ._base import LinearBase, fit_problem, scaled_problem, validate_Xy
 
 _STOPPING_NOTES = """
     **Stopping rule** (scikit-learn's). Coordinate descent stops when the duality
@@ -195,7 +195,7 @@ class ElasticNet(LinearBase):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
 
-    def _penalty(self, sum_sample_weight):
+    def _penalty(self):
         return penalty_weights("enet", self.alpha, self.l1_ratio)
 
     def fit(self, X, y, sample_weight=None, check_input=True):
@@ -220,7 +220,9 @@ class ElasticNet(LinearBase):
             The fitted estimator.
         """
         self._validate_params()
-        return fit_elastic_net(self, X, y, sample_weight, self._penalty, check_input)
+        X, y, sw = validate_Xy(self, X, y, sample_weight, check_input)
+        problem, scale = scaled_problem(self, X, y, sw)
+        return fit_problem(self, problem, scale, X.dtype, y.ndim)
 
 
 ElasticNet.__doc__ = ElasticNet.__doc__.replace("{stopping}", _STOPPING_NOTES)
@@ -323,5 +325,5 @@ class Lasso(ElasticNet):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
 
-    def _penalty(self, sum_sample_weight):
+    def _penalty(self):
         return penalty_weights("lasso", self.alpha)

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from .._solvers.dispatch import estimator_penalty, make_solver
+from .._solvers.dispatch import SolverOptions, make_solver
 from .._solvers.objective import alpha_max, penalty_weights
 from .._solvers.problem import Problem
 from ._base import FLOAT_DTYPES, check_sample_weight
@@ -70,10 +70,9 @@ def _alpha_max_penalized(problem, pen, l1_ratio):
 def compute_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     """Warm-started solves of ``P`` for ``alphas`` (in the given order).
 
-    ``opts`` is an estimator carrying the solver options (solver, tol, max_iter,
-    positive, selection, random_state, precompute). Returns ``coefs`` of shape
-    (n_targets, n_features, n_alphas), ``gaps`` and ``n_iters`` of shape
-    (n_targets, n_alphas). A :class:`ConvergenceWarning` names the alphas that
+    ``opts``: the :class:`~sparsereg._solvers.dispatch.SolverOptions`. Returns
+    ``coefs`` of shape (n_targets, n_features, n_alphas), ``gaps`` and ``n_iters``
+    of shape (n_targets, n_alphas). A :class:`ConvergenceWarning` names the alphas that
     did not converge.
     """
     coefs, gaps, n_iters, failed = solve_path(opts, problem, alphas, l1_ratio,
@@ -87,18 +86,18 @@ def solve_path(opts, problem, alphas, l1_ratio, coef_init=None, verbose=0):
     ``warnings.catch_warnings`` is not); its fourth item lists the alphas that did
     not converge."""
     n_targets, p = problem.n_targets, problem.n_features
-    solve = make_solver(opts, problem)
+    solver = make_solver(opts, problem)
     W = np.zeros((n_targets, p)) if coef_init is None else np.array(
         np.reshape(coef_init, (n_targets, p)), dtype=np.float64)
     weights = np.array([penalty_weights("enet", a, l1_ratio) for a in alphas],
                        dtype=np.float64).reshape(-1, 2)
-    if solve.path is not None and not verbose:  # the whole path in one call
-        coefs, gaps, n_iters, converged = solve.path(
+    if solver.path is not None and not verbose:  # the whole path in one call
+        coefs, gaps, n_iters, converged = solver.path(
             np.ascontiguousarray(weights[:, 0]), np.ascontiguousarray(weights[:, 1]),
             W)
         converged = converged.all(axis=0)
     else:
-        coefs, gaps, n_iters, converged = _per_alpha(solve, alphas, weights, W,
+        coefs, gaps, n_iters, converged = _per_alpha(solver, alphas, weights, W,
                                                      verbose)
     failed = [alpha for alpha, ok in zip(alphas, converged, strict=True) if not ok]
     return coefs, gaps, n_iters, failed
@@ -115,14 +114,15 @@ def warn_unconverged(failed, n_alphas, stacklevel=2):
         )
 
 
-def _per_alpha(solve, alphas, weights, W, verbose):
+def _per_alpha(solver, alphas, weights, W, verbose):
     n_targets, p = W.shape
     coefs = np.empty((n_targets, p, len(alphas)))
     gaps = np.empty((n_targets, len(alphas)))
     n_iters = np.empty((n_targets, len(alphas)), dtype=int)
     converged = np.empty(len(alphas), dtype=bool)
     for i, (l1, l2) in enumerate(weights):
-        results = solve(np.full(n_targets, l1), np.full(n_targets, l2), W, warn=False)
+        results = solver.solve(np.full(n_targets, l1), np.full(n_targets, l2), W,
+                               warn=False)
         W = np.array([r.coef for r in results])
         coefs[:, :, i] = W
         gaps[:, i] = [r.dual_gap for r in results]
@@ -267,8 +267,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
             "penalty_factor, lower_bounds, upper_bounds and sample_weight."
         )
     sample_weight = params.pop("sample_weight", None)
-    ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
-               **params)._validate_params()
+    # the parameters are those of ElasticNet, validated (and defaulted) as there
+    model = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
+                       **params)
+    model._validate_params()
     if check_input:
         X = check_array(X, accept_sparse="csc", dtype=FLOAT_DTYPES, input_name="X")
         y = check_array(y, dtype=np.float64, ensure_2d=False, input_name="y")
@@ -290,13 +292,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
             precompute = data.penalty(np.asarray(precompute, dtype=np.float64))
         if Xy is not None:
             Xy = data.penalty(np.asarray(Xy, dtype=np.float64))
-    opts = ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, precompute=precompute,
-                      positive=positive, **params)
+    opts = SolverOptions.of(model, precompute=precompute)
     problem = Problem(X, Y, sw, False, copy_X=True)
     if Xy is not None:
         problem.Xy = np.reshape(np.asarray(Xy, dtype=np.float64), (X.shape[1], -1))
     alphas = resolve_alphas(alphas, problem, l1_ratio, eps, positive,
-                            estimator_penalty(opts, X.shape[1]))
+                            opts.penalty(X.shape[1]))
     coefs, gaps, n_iters = compute_path(opts, problem, alphas, l1_ratio, coef_init,
                                         verbose)
     alphas, gaps = data.objective(alphas), data.objective(gaps)

@@ -16,7 +16,7 @@ from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._solvers.dispatch import solve_penalized
+from .._solvers.dispatch import SolverOptions, make_solver
 from .._solvers.objective import penalty_weights
 from .._solvers.problem import Problem
 from .._solvers.sag import ridge_sag
@@ -28,8 +28,6 @@ from ._base import (
 )
 from ._scale import DataScale
 
-SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs",
-           "cd", "ista", "fista")
 POSITIVE_SOLVERS = ("auto", "lbfgs", "cd", "ista", "fista")
 
 
@@ -98,7 +96,7 @@ def fit_ridge(est, X, y, sample_weight):
     if solver in ("cd", "ista", "fista"):
         coef, n_iter = _ridge_iterative_penalized(est, problem, l2)
     elif solver in ("sag", "saga"):
-        coef, n_iter = ridge_sag(est, problem, l2)
+        coef, n_iter = ridge_sag(SolverOptions.of(est), problem, l2)
     elif solver == "svd":
         coef = _ridge_svd(problem, problem.n * l2)
     elif solver == "cholesky":
@@ -120,7 +118,8 @@ def fit_ridge(est, X, y, sample_weight):
 def _ridge_iterative_penalized(est, problem, l2s):
     """Ridge by the elastic-net solvers (cd, ista, fista) with l1 = 0."""
     coef0 = np.zeros((len(l2s), problem.X.shape[1]))
-    results = solve_penalized(est, problem, np.zeros(len(l2s)), l2s, coef0)
+    results = make_solver(SolverOptions.of(est), problem).solve(
+        np.zeros(len(l2s)), l2s, coef0)
     return np.array([r.coef for r in results]), [r.n_iter for r in results]
 
 

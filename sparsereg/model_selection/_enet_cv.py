@@ -16,7 +16,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from .._solvers.dispatch import estimator_penalty
+from .._solvers.dispatch import SolverOptions
 from .._solvers.problem import Problem
 from .._threads import blas_on_one_thread, in_threads
 from ..linear_model._base import (
@@ -120,7 +120,8 @@ class _CVBase(PathPredictMixin, LinearBase):
         l1_ratios = self._l1_ratios()
         folds = list(check_cv(self.cv).split(X, y, **split))
         # n > p: the folds' Gram terms, and from their sum the full problem's
-        gram_folds = FoldGrams.applies(self, X, sw, folds)
+        opts = SolverOptions.of(self)
+        gram_folds = FoldGrams.applies(opts, X, sw, folds)
         with blas_on_one_thread() if gram_folds else nullcontext(1) as workers:
             # data near 1e+-150: the CV runs on X / s, y / s, alphas / s^2 (exact)
             scale = DataScale.of(X, y)
@@ -129,7 +130,7 @@ class _CVBase(PathPredictMixin, LinearBase):
                      if gram_folds else None)
             full = (Problem(Xs, ys[:, None], sw, self.fit_intercept, True)
                     if grams is None else grams.full)
-            pen = estimator_penalty(self, X.shape[1])
+            pen = opts.penalty(X.shape[1])
             grids = np.array([resolve_alphas(self.alphas, full, r, self.eps,
                                              self.positive, pen) for r in l1_ratios])
             if is_grid_given(self.alphas):
@@ -166,9 +167,11 @@ class _CVBase(PathPredictMixin, LinearBase):
         would run its products; threadpoolctl limits both."""
         (Xs, ys, sw), (grams, full) = data, problems
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        fold_args = [(self, Xs, ys, sw, folds[k], grids[i], l1_ratios[i], scorer,
-                      scale, None if grams is None else (grams, k)) for i, k in jobs]
-        full_args = [(self, full, grids[i], l1_ratios[i], None, self.verbose)
+        opts = SolverOptions.of(self)
+        fold_args = [(opts, self.fit_intercept, Xs, ys, sw, folds[k], grids[i],
+                      l1_ratios[i], scorer, scale,
+                      None if grams is None else (grams, k)) for i, k in jobs]
+        full_args = [(opts, full, grids[i], l1_ratios[i], None, self.verbose)
                      for i in range(len(l1_ratios))]
         if grams is not None and not self.verbose and joblib_alone(self.n_jobs):
             out = in_threads(workers, lambda task: task[0](*task[1]),
@@ -233,7 +236,7 @@ class _CVBase(PathPredictMixin, LinearBase):
             model.fit(X, y, sample_weight=sw)
         else:
             full, scale = gram_problem
-            fit_problem(model, full, scale, model._penalty, X.dtype, 1)
+            fit_problem(model, full, scale, X.dtype, 1)
         for name in ("coef_", "intercept_", "dual_gap_", "n_iter_"):
             setattr(self, name, getattr(model, name))
 

@@ -25,7 +25,7 @@ from contextlib import nullcontext
 import numpy as np
 from scipy import sparse
 
-from .._solvers.dispatch import _gram_memory_limit, estimator_penalty
+from .._solvers.dispatch import _gram_memory_limit
 from .._solvers.problem import Problem, xt_dot
 from .._threads import in_threads
 from ..linear_model._path import solve_path
@@ -38,8 +38,8 @@ from ._common import FixedLinear
 _DIRECT_BELOW = 1e-6
 
 
-def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
-                gram_fold=None):
+def fold_errors(opts, fit_intercept, X, y, sw, fold, alphas, l1_ratio, scorer,
+                scale=None, gram_fold=None):
     """Held-out error of every alpha of one fold's path (MSE, or -score), and the
     support (nonzero mask, shape (n_features, n_alphas)) of that path.
 
@@ -52,7 +52,7 @@ def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
     train, test = fold
     if gram_fold is None:
         sw_train = None if sw is None else sw[train]
-        prob = Problem(X[train], y[train, None], sw_train, est.fit_intercept, True)
+        prob = Problem(X[train], y[train, None], sw_train, fit_intercept, True)
         x_offset, y_offset, held_out = prob.X_offset, prob.y_offset[0], None
     else:
         grams, k = gram_fold
@@ -64,7 +64,7 @@ def fold_errors(est, X, y, sw, fold, alphas, l1_ratio, scorer, scale=None,
     with warnings.catch_warnings() if gram_fold is None else nullcontext():
         if gram_fold is None:
             warnings.simplefilter("ignore", UserWarning)
-        coefs, _, _, _ = solve_path(est, prob, alphas, l1_ratio)
+        coefs, _, _, _ = solve_path(opts, prob, alphas, l1_ratio)
     W = coefs[0]  # (p, n_alphas)
     if scorer is None and held_out is not None:
         return held_out(W), W != 0
@@ -138,19 +138,19 @@ class FoldGrams:
     """
 
     @staticmethod
-    def applies(est, X, sw, folds):
+    def applies(opts, X, sw, folds):
         """Would coordinate descent use a Gram matrix on every fold's training part
         of ``X`` (raw weights ``sw`` or None), and do the terms fit in memory?"""
         n, p = X.shape
-        if sparse.issparse(X) or getattr(est, "solver", "cd") != "cd":
+        if sparse.issparse(X) or opts.solver != "cd":
             return False
-        pre = est.precompute
+        pre = opts.precompute
         if isinstance(pre, str):
             if not all(len(train) > p for train, _ in folds):
                 return False
         elif pre is not True:  # False, or a user matrix (of the full data)
             return False
-        if np.any(estimator_penalty(est, p)[0] == 0.0):
+        if np.any(opts.penalty(p)[0] == 0.0):
             return False  # unpenalized features: the solver needs X itself
         if (2 * len(folds) + 2) * 8.0 * p * p > _gram_memory_limit():
             return False

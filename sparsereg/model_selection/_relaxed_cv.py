@@ -8,6 +8,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from .._solvers.dispatch import SolverOptions
 from .._solvers.problem import Problem
 from ..linear_model._base import FLOAT_DTYPES, LinearBase, check_sample_weight
 from ..linear_model._coordinate_descent import Lasso
@@ -152,9 +153,11 @@ solver, anderson
         if not isinstance(self.alphas, Integral):
             alphas = scale.penalty(alphas)
         folds = list(check_cv(self.cv).split(X, y, groups))
-        opts = Lasso(**RelaxedLasso(**self._lasso_params())._solver_params())
+        lasso = Lasso(**RelaxedLasso(**self._lasso_params())._solver_params())
+        opts = SolverOptions.of(lasso)
         errors = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(_fold_errors)(opts, Xs, ys, sw, fold, alphas, gammas)
+            delayed(_fold_errors)(opts, lasso.fit_intercept, Xs, ys, sw, fold,
+                                  alphas, gammas)
             for fold in folds)
         # (n_gammas, n_alphas, n_folds), in the user's units
         err = scale.user_units(np.stack(errors, axis=-1),
@@ -188,11 +191,12 @@ solver, anderson
         return tags
 
 
-def _fold_errors(opts, X, y, sw, fold, alphas, gammas):
-    """Held-out MSE of every (gamma, alpha) of one fold: shape (n_gammas, n_alphas)."""
+def _fold_errors(opts, fit_intercept, X, y, sw, fold, alphas, gammas):
+    """Held-out MSE of every (gamma, alpha) of one fold: shape (n_gammas, n_alphas)
+    (``opts``: the lasso's SolverOptions)."""
     train, test = fold
     sw_train = None if sw is None else sw[train]
-    prob = Problem(X[train], y[train, None], sw_train, opts.fit_intercept, True)
+    prob = Problem(X[train], y[train, None], sw_train, fit_intercept, True)
     coefs, _, _ = compute_path(opts, prob, alphas, 1.0)
     W = coefs[0]  # (p, n_alphas)
     b = prob.y_offset[0] - prob.X_offset @ W
@@ -205,7 +209,7 @@ def _fold_errors(opts, X, y, sw, fold, alphas, gammas):
         key = support.tobytes()
         if key not in refits:
             refits[key] = least_squares_on(X[train], y[train], sw_train, support,
-                                           opts.fit_intercept, opts.positive)
+                                           fit_intercept, opts.positive)
         w_ls, b_ls = refits[key]
         for g, gamma in enumerate(gammas):
             w = gamma * W[:, a] + (1 - gamma) * w_ls
