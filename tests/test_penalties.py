@@ -9,7 +9,7 @@ from _helpers import make_data, to_format
 from sklearn.exceptions import ConvergenceWarning
 
 import sparsereg as sr
-from sparsereg._solvers.objective import duality_gap, penalty_array
+from sparsereg._solvers.objective import duality_gap, feature_penalty
 from sparsereg.datasets import make_sparse_regression
 
 TIGHT = dict(tol=1e-12, max_iter=200_000)
@@ -47,9 +47,9 @@ def _fixed_point_residual(X, y, coef, intercept, l1, l2, pen):
     for j in range(X.shape[1]):
         nj = Xc[:, j] @ Xc[:, j] / n
         z = Xc[:, j] @ r / n + nj * coef[j]
-        a, b = l1 * pen[0, j], l2 * pen[0, j]
+        a, b = l1 * pen.factor[j], l2 * pen.factor[j]
         w = np.sign(z) * max(abs(z) - a, 0.0) / (nj + b)
-        w = min(max(w, pen[1, j]), pen[2, j])
+        w = min(max(w, pen.lower[j]), pen.upper[j])
         worst = max(worst, abs(w - coef[j]))
     return worst
 
@@ -93,11 +93,11 @@ def test_enet_factors_weight_both_terms_unlike_a_rescaling():
     l1, l2 = alpha * rho, alpha * (1 - rho)
     fac = sr.ElasticNet(alpha=alpha, l1_ratio=rho, penalty_factor=d, **TIGHT).fit(X, y)
     resc = sr.ElasticNet(alpha=alpha, l1_ratio=rho, **TIGHT).fit(X / d, y)
-    pen = penalty_array(p, penalty_factor=d)
+    pen = feature_penalty(p, penalty_factor=d)
     assert _fixed_point_residual(X, y, fac.coef_, fac.intercept_, l1, l2, pen) < 1e-9
     # the rescaled fit solves the problem with l2 weights d**2 (l1 weights d) ...
     w_resc = resc.coef_ / d
-    pen2 = penalty_array(p, penalty_factor=d)
+    pen2 = feature_penalty(p, penalty_factor=d)
 
     def residual_with_l2_weights(weights):
         Xc = X - X.mean(0)
@@ -107,7 +107,8 @@ def test_enet_factors_weight_both_terms_unlike_a_rescaling():
         for j in range(p):
             nj = Xc[:, j] @ Xc[:, j] / n
             z = Xc[:, j] @ r / n + nj * w_resc[j]
-            w = np.sign(z) * max(abs(z) - l1 * pen2[0, j], 0) / (nj + l2 * weights[j])
+            shrunk = max(abs(z) - l1 * pen2.factor[j], 0)
+            w = np.sign(z) * shrunk / (nj + l2 * weights[j])
             worst = max(worst, abs(w - w_resc[j]))
         return worst
 
@@ -161,7 +162,7 @@ def test_bounds_hold_and_are_optimal(solver, fmt):
     model = sr.ElasticNet(**kw).fit(to_format(X, fmt), y)
     assert np.all(model.coef_ >= lower) and np.all(model.coef_ <= upper)
     assert np.any(model.coef_ == lower) and np.any(model.coef_ == 0.6)
-    pen = penalty_array(p, lower=lower, upper=upper)
+    pen = feature_penalty(p, lower=lower, upper=upper)
     kkt = _fixed_point_residual(X, y, model.coef_, model.intercept_, 0.016, 0.004,
                                 pen)
     assert kkt < 1e-7
@@ -204,7 +205,7 @@ def test_duality_gap_bounds_the_suboptimality_of_feasible_points():
     pf[[1, 3]] = 0.0
     lower, upper = np.full(p, -0.5), np.full(p, 0.7)
     upper[2] = np.inf
-    pen = penalty_array(p, penalty_factor=pf, lower=lower, upper=upper)
+    pen = feature_penalty(p, penalty_factor=pf, lower=lower, upper=upper)
     l1, l2 = 0.03, 0.01
     opt = sr.ElasticNet(alpha=l1 + l2, l1_ratio=l1 / (l1 + l2), fit_intercept=False,
                         penalty_factor=pf, lower_bounds=lower, upper_bounds=upper,

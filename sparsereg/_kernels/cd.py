@@ -50,6 +50,13 @@ def _cd_update(tmp, norm2_j, a, b, lo, hi):
     return min(max(w, lo), hi)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _cd_update_j(tmp, norm2_j, a, b, pen, j):
+    """:func:`_cd_update` for feature ``j``: its factor and bounds from ``pen``."""
+    f = pen.factor[j]
+    return _cd_update(tmp, norm2_j, a * f, b * f, pen.lower[j], pen.upper[j])
+
+
 # ----------------------------------------------------------------------------- dense
 
 
@@ -70,8 +77,7 @@ def dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng):
         for i in range(n):
             tmp += X[i, j] * R[i]
         tmp += w_j * norms2[j]
-        w_new = _cd_update(tmp, norms2[j], a * pen[0, j], b * pen[0, j], pen[1, j],
-                           pen[2, j])
+        w_new = _cd_update_j(tmp, norms2[j], a, b, pen, j)
         if w_new != w_j:
             d = w_new - w_j
             # R -= (w_new - w_j) * X[:, j]
@@ -180,8 +186,7 @@ def sparse_epoch(
         tmp = _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws[j], x_mean,
                           j, sRt + n * off)
         tmp += w_j * norms2[j]
-        w_new = _cd_update(tmp, norms2[j], a * pen[0, j], b * pen[0, j], pen[1, j],
-                           pen[2, j])
+        w_new = _cd_update_j(tmp, norms2[j], a, b, pen, j)
         if w_new != w_j:
             d = w_new - w_j
             # Rt -= d * X[:, j];  off += d * x_mean[j]
@@ -287,8 +292,7 @@ def gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng):
         w_j = w[j]
         # tmp = q_j - (G w)_j + G_jj w_j
         tmp = q[j] - Gw[j] + G_jj * w_j
-        w_new = _cd_update(tmp, G_jj, a * pen[0, j], b * pen[0, j], pen[1, j],
-                           pen[2, j])
+        w_new = _cd_update_j(tmp, G_jj, a, b, pen, j)
         if w_new != w_j:
             d = w_new - w_j
             # Gw += d * G[:, j], read as row j (G is symmetric and C-ordered)
@@ -338,9 +342,9 @@ def _dual_value(XtR, R_norm2, Ry, idx, s, a, b, pen):
     factor 0 count as orthogonal to R (the caller projected them out)."""
     total = s * Ry - 0.5 * s * s * R_norm2
     for j in idx:
-        pf = pen[0, j]
+        pf = pen.factor[j]
         v = 0.0 if pf == 0.0 else s * XtR[j]
-        total -= _conjugate(v, a * pf, b * pf, pen[1, j], pen[2, j])
+        total -= _conjugate(v, a * pf, b * pf, pen.lower[j], pen.upper[j])
     return total
 
 
@@ -355,7 +359,7 @@ def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
     the stopping gap is scikit-learn's (:func:`_stopping_dual`)."""
     p_sum = 0.5 * R_norm2_primal
     for j in idx:
-        p_sum += pen[0, j] * (a * abs(w[j]) + 0.5 * b * w[j] * w[j])
+        p_sum += pen.factor[j] * (a * abs(w[j]) + 0.5 * b * w[j] * w[j])
     if a == 0.0 and b == 0.0:  # least squares: the stationarity residual
         g = 0.0
         for j in idx:
@@ -366,11 +370,11 @@ def enet_dual(XtR, R_norm2, Ry, R_norm2_primal, w, idx, a, b, pen):
     s_lasso = 1.0
     finite_at_one = True
     for j in idx:
-        pf = pen[0, j]
+        pf = pen.factor[j]
         if pf == 0.0:
             continue
         c, a_j = XtR[j], a * pf
-        if _unbounded(c, pen[1, j], pen[2, j]) and abs(c) > a_j:
+        if _unbounded(c, pen.lower[j], pen.upper[j]) and abs(c) > a_j:
             s_lasso = min(s_lasso, a_j / abs(c))
             if b == 0.0:
                 finite_at_one = False
@@ -415,18 +419,18 @@ def _stopping_dual(XtR, R_norm2, Ry, w, idx, a, b, pen):
     s = 1.0
     wbw = 0.0
     for j in idx:
-        pf = pen[0, j]
+        pf = pen.factor[j]
         if pf == 0.0:
             continue
         wbw += b * pf * w[j] * w[j]
         v = XtR[j] - b * pf * w[j]
-        if _unbounded(v, pen[1, j], pen[2, j]) and abs(v) > a * pf:
+        if _unbounded(v, pen.lower[j], pen.upper[j]) and abs(v) > a * pf:
             s = min(s, a * pf / abs(v))
     total = s * Ry - 0.5 * s * s * (R_norm2 + wbw)
     for j in idx:
-        pf = pen[0, j]
+        pf = pen.factor[j]
         v = 0.0 if pf == 0.0 else s * (XtR[j] - b * pf * w[j])
-        total -= _conjugate(v, a * pf, 0.0, pen[1, j], pen[2, j])
+        total -= _conjugate(v, a * pf, 0.0, pen.lower[j], pen.upper[j])
     return total
 
 

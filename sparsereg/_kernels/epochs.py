@@ -327,7 +327,7 @@ def _extrapolate(W, c, w_acc, active, pen):
         for k in range(K):
             acc += c[k] * W[k + 1, f]
         j = active[f]
-        if acc < pen[1, j] or acc > pen[2, j]:
+        if acc < pen.lower[j] or acc > pen.upper[j]:
             return False
         w_acc[f] = acc
     return True
@@ -349,7 +349,7 @@ def _penalty(w, active, a, b, pen):
     for f in range(active.shape[0]):
         j = active[f]
         v = w[j]
-        acc += pen[0, j] * (a * abs(v) + 0.5 * b * v * v)
+        acc += pen.factor[j] * (a * abs(v) + 0.5 * b * v * v)
     return acc
 
 
@@ -359,7 +359,7 @@ def _penalty_of(w_acc, active, a, b, pen):
     acc = 0.0
     for f in range(active.shape[0]):
         v = w_acc[f]
-        acc += pen[0, active[f]] * (a * abs(v) + 0.5 * b * v * v)
+        acc += pen.factor[active[f]] * (a * abs(v) + 0.5 * b * v * v)
     return acc
 
 

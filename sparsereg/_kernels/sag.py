@@ -28,14 +28,15 @@ Rows are drawn uniformly with replacement, by a xorshift64 generator whose state
 
 
 from .._jit import guard_caches, njit
-from .cd import _cd_update, _rand_index
+from .cd import _cd_update_j, _rand_index
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _prox(v, step, l1, l2, lo, hi):
-    """clip(sign(v) max(|v| - step l1, 0) / (1 + step l2), lo, hi): coordinate
-    descent's 1-D minimizer with curvature ``1 / step``."""
-    return _cd_update(v / step, 1.0 / step, l1, l2, lo, hi)
+def _prox_j(v, step, l1, l2, pen, j):
+    """clip(sign(v) max(|v| - step l1 f_j, 0) / (1 + step l2 f_j), lo_j, hi_j), with
+    feature j's factor and bounds from ``pen``: coordinate descent's 1-D minimizer
+    with curvature ``1 / step``."""
+    return _cd_update_j(v / step, 1.0 / step, l1, l2, pen, j)
 
 
 # ----------------------------------------------------------------------------- dense
@@ -46,9 +47,9 @@ def dense_epoch(A, b, w, S, g_mem, seen, n_seen, rng, step, decay, saga, prox, l
                 l2, pen):
     """n steps of SAG (``saga=False``) or SAGA on the rows of ``A``, in place.
 
-    ``prox``: the elastic-net prox (``l1``, ``l2`` times the factors ``pen[0]``,
-    bounds ``pen[1:]``) follows each step (then ``decay`` should be 1). Returns the
-    updated ``n_seen``.
+    ``prox``: the elastic-net prox (``l1``, ``l2`` times the factors
+    ``pen.factor``, within ``pen.lower`` and ``pen.upper``) follows each step (then
+    ``decay`` should be 1). Returns the updated ``n_seen``.
     """
     n, p = A.shape
     for _ in range(n):
@@ -71,8 +72,7 @@ def dense_epoch(A, b, w, S, g_mem, seen, n_seen, rng, step, decay, saga, prox, l
             S[j] += dg * a_ij
             v = decay * w[j] - avg * S[j] - c * a_ij
             if prox:
-                v = _prox(v, step, l1 * pen[0, j], l2 * pen[0, j], pen[1, j],
-                          pen[2, j])
+                v = _prox_j(v, step, l1, l2, pen, j)
             w[j] = v
     return n_seen
 
@@ -215,7 +215,7 @@ def sparse_prox_epoch(data, indices, indptr, y, sw, m, w, S, g_mem, rng, step, l
         mw = 0.0
         for j in range(p):
             v = w[j] + c * m[j] - avg * (S[j] - m[j] * G)
-            v = _prox(v, step, l1 * pen[0, j], l2 * pen[0, j], pen[1, j], pen[2, j])
+            v = _prox_j(v, step, l1, l2, pen, j)
             w[j] = v
             mw += m[j] * v
 

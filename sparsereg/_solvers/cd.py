@@ -18,7 +18,7 @@ from scipy import sparse
 from .._kernels import cd as K
 from .._kernels import epochs as E
 from .newton import SupportNewton
-from .objective import DualPoint, duality_gap, is_plain, penalty_array, screen_keep
+from .objective import DualPoint, duality_gap, feature_penalty, is_plain, screen_keep
 from .result import SolverResult
 
 # anderson="auto" outside working sets: plain cyclic CD for at least CREEP_EPOCHS
@@ -381,7 +381,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     the gap, and take a Newton step on the support where one is due
     (:func:`newton_steps`).
 
-    ``pen`` (:func:`~sparsereg._solvers.objective.penalty_array`) gives
+    ``pen`` (:func:`~sparsereg._solvers.objective.feature_penalty`) gives
     per-feature penalty factors and bounds (default: from ``positive``); ``w`` is
     first clipped into the bounds. Screening and working sets rely on the plain
     elastic net's optimality conditions and are used only without factors and
@@ -393,10 +393,10 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     n = design.n
     a, b = n * l1, n * l2
     if pen is None:
-        pen = penalty_array(w.shape[0], positive)
+        pen = feature_penalty(w.shape[0], positive)
     plain, positive = is_plain(pen) if plain is None else plain
     if positive or not plain:  # bounds
-        np.clip(w, pen[1], pen[2], out=w)
+        np.clip(w, pen.lower, pen.upper, out=w)
     R, state = design.residual(y, w)
     tol_gap = tol * design.y_norm2(y) / n
     XtR = np.empty(design.n_features)

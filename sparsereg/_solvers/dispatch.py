@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from .objective import is_plain, penalty_array
+from .objective import feature_penalty, is_plain
 from .prox_grad import lipschitz_constant, prox_grad_solve
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -60,8 +60,7 @@ class SolverOptions:
             self, precompute=scale.penalty(np.asarray(pre, dtype=np.float64)))
 
     def penalty(self, n_features):
-        """The validated (3, n_features) penalty array (see
-        :func:`~sparsereg._solvers.objective.penalty_array`)."""
+        """The validated :class:`~sparsereg._solvers.objective.Penalty`."""
         return estimator_penalty(self, n_features)
 
 
@@ -88,7 +87,7 @@ class _Solver:
         self.opts = opts
         self.pen = opts.penalty(problem.n_features)
         self.plain = is_plain(self.pen)
-        unpenalized = np.flatnonzero(self.pen[0] == 0.0)
+        unpenalized = np.flatnonzero(self.pen.factor == 0.0)
         self.unpen = (Unpenalized(problem.operator(), problem.weighted_targets(),
                                   unpenalized) if unpenalized.size else None)
         # the stopping rule's unit per target, for the warning: ||y_c||_s^2 / n
@@ -178,8 +177,9 @@ class CDSolver(_Solver):
 
 
 def estimator_penalty(opts, n_features):
-    """The (3, n_features) penalty array of the options' ``penalty_factor``,
-    ``lower_bounds``, ``upper_bounds`` and ``positive``, validated."""
+    """The :class:`~sparsereg._solvers.objective.Penalty` of the options'
+    ``penalty_factor``, ``lower_bounds``, ``upper_bounds`` and ``positive``,
+    validated."""
     pf = _per_feature(opts.penalty_factor, "penalty_factor", n_features)
     if pf is not None and (not np.all(np.isfinite(pf)) or np.any(pf < 0)):
         raise ValueError(
@@ -189,22 +189,22 @@ def estimator_penalty(opts, n_features):
     lower = _per_feature(opts.lower_bounds, "lower_bounds", n_features)
     upper = _per_feature(opts.upper_bounds, "upper_bounds", n_features)
     positive = bool(opts.positive)
-    pen = penalty_array(n_features, positive, pf, lower, upper)
-    if np.any(np.isnan(pen[1:])):
+    pen = feature_penalty(n_features, positive, pf, lower, upper)
+    if np.any(np.isnan(pen.lower)) or np.any(np.isnan(pen.upper)):
         raise ValueError("lower_bounds and upper_bounds must not contain NaN")
-    bad = np.flatnonzero(pen[1] > pen[2])
+    bad = np.flatnonzero(pen.lower > pen.upper)
     if bad.size:
         j = int(bad[0])
         if positive and (lower is None or lower[j] < 0.0):
             what = f"positive=True makes the lower bound of coefficient {j} 0"
         else:
-            what = f"lower_bounds[{j}] = {pen[1, j]}"
+            what = f"lower_bounds[{j}] = {pen.lower[j]}"
         raise ValueError(
-            f"{what} > upper_bounds[{j}] = {pen[2, j]}: no coefficient can satisfy "
+            f"{what} > upper_bounds[{j}] = {pen.upper[j]}: no coefficient can satisfy "
             "both; raise that upper bound"
             + (" or drop positive=True" if positive else "")
         )
-    if np.any(pen[1] == np.inf) or np.any(pen[2] == -np.inf):
+    if np.any(pen.lower == np.inf) or np.any(pen.upper == -np.inf):
         raise ValueError("a lower bound of +inf or an upper bound of -inf leaves no "
                          "feasible coefficient")
     return pen

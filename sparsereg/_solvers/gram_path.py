@@ -144,7 +144,7 @@ def path_solver(design, targets, pen, plain, tol, max_iter, anderson):
         for t, (q, yty) in enumerate(targets):
             w = np.ascontiguousarray(W[t], dtype=np.float64)
             if positive or not screen:  # into the bounds, as cd_solve starts
-                np.clip(w, pen[1], pen[2], out=w)
+                np.clip(w, pen.lower, pen.upper, out=w)
             w[design.norms2 <= 0.0] = 0.0
             gram_path(design.G, q, float(yty), w, usable, design.col_norms, n,
                       l1s, l2s, pen, screen, positive, float(tol), int(max_iter),

@@ -14,6 +14,7 @@ what ``R_norm2 = sum_i s_i R_i^2`` and ``XtR`` naturally give; the functions bel
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -73,29 +74,40 @@ class DualPoint:
     scale: float
 
 
-def penalty_array(n_features, positive=False, penalty_factor=None, lower=None,
-                  upper=None):
-    """The per-feature penalty description the solvers share: a float64 array of
-    shape (3, n_features) holding the penalty factors (the l1 and l2 weights of
-    feature j are ``l1 * pf_j`` and ``l2 * pf_j``), and the lower and upper bounds
-    of each coefficient (``positive`` is lower bound 0)."""
-    pen = np.empty((3, n_features))
-    pen[0] = 1.0 if penalty_factor is None else penalty_factor
-    pen[1] = -np.inf if lower is None else lower
-    pen[2] = np.inf if upper is None else upper
+class Penalty(NamedTuple):
+    """The per-feature penalty the solvers share (compiled code reads it too):
+    ``factor`` (the l1 and l2 weights of feature j are ``l1 * factor[j]`` and
+    ``l2 * factor[j]``), and the ``lower`` and ``upper`` bounds of each
+    coefficient; float64 arrays of shape (n_features,)."""
+
+    factor: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def feature_penalty(n_features, positive=False, penalty_factor=None, lower=None,
+                    upper=None):
+    """The :class:`Penalty` of factors and bounds (default: factors 1, no bounds;
+    ``positive`` is lower bound 0)."""
+    def full(value, default):
+        return np.full(n_features, default, dtype=np.float64) if value is None else (
+            np.array(value, dtype=np.float64))
+
+    pen = Penalty(full(penalty_factor, 1.0), full(lower, -np.inf),
+                  full(upper, np.inf))
     if positive:
-        np.maximum(pen[1], 0.0, out=pen[1])
+        np.maximum(pen.lower, 0.0, out=pen.lower)
     return pen
 
 
 def is_plain(pen):
     """(plain, positive): whether ``pen`` is the ordinary elastic net (factors 1,
     no bounds but possibly ``positive``), for which screening rules hold."""
-    if not (np.all(pen[0] == 1.0) and np.all(pen[2] == np.inf)):
+    if not (np.all(pen.factor == 1.0) and np.all(pen.upper == np.inf)):
         return False, False
-    if np.all(pen[1] == -np.inf):
+    if np.all(pen.lower == -np.inf):
         return True, False
-    return bool(np.all(pen[1] == 0.0)), True
+    return bool(np.all(pen.lower == 0.0)), True
 
 
 def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=None,
@@ -109,7 +121,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
         D(theta) = theta.y - ||theta||^2 / 2 - sum_j g*_j(x_j.theta),
 
     with ``g_j(w) = n l1 pf_j |w| + n l2 pf_j w^2 / 2`` restricted to the bounds of
-    coefficient j (``pen``, see :func:`penalty_array`; without it: factors 1, no
+    coefficient j (``pen``, see :func:`feature_penalty`; without it: factors 1, no
     bounds, or lower bound 0 with ``positive``) and ``g*_j`` its convex conjugate,
     ``sup_w v w - g_j(w)``, in closed form: for the plain elastic net
     ``(|v| - n l1)_+^2 / (2 n l2)`` when ``l2 > 0`` and the indicator of
@@ -151,7 +163,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     if idx is None:
         idx = np.arange(XtR.shape[0])
     if pen is None:
-        pen = penalty_array(XtR.shape[0], positive)
+        pen = feature_penalty(XtR.shape[0], positive)
     from .._kernels import cd as _kernels  # (imports numba: see _jit.py)
 
     gap, p_sum, best, scale = _kernels.enet_dual(
@@ -203,7 +215,7 @@ def soft_threshold(z, threshold):
 def prox_enet(z, step, l1, l2, positive=False, pen=None):
     """Proximal operator of ``step * (l1 ||.||_1 + l2/2 ||.||^2)`` at ``z``.
 
-    With ``pen`` (:func:`penalty_array`; ``z`` of shape (n_features,) or
+    With ``pen`` (:func:`feature_penalty`; ``z`` of shape (n_features,) or
     (n_features, n_targets)) the penalty of feature j is scaled by its factor and the
     result is clipped into its bounds: the prox of the penalty plus the box, since
     both are separable and the 1-D penalty is convex.
@@ -213,9 +225,9 @@ def prox_enet(z, step, l1, l2, positive=False, pen=None):
             return np.maximum(z - step * l1, 0.0) / (1.0 + step * l2)
         return soft_threshold(z, step * l1) / (1.0 + step * l2)
     shape = (-1,) + (1,) * (np.ndim(z) - 1)
-    pf = pen[0].reshape(shape)
+    pf = pen.factor.reshape(shape)
     out = soft_threshold(z, step * l1 * pf) / (1.0 + step * l2 * pf)
-    return np.clip(out, pen[1].reshape(shape), pen[2].reshape(shape))
+    return np.clip(out, pen.lower.reshape(shape), pen.upper.reshape(shape))
 
 
 def alpha_max(Xty, n, l1_ratio=1.0, positive=False):

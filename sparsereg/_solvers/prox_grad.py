@@ -22,7 +22,7 @@ conditions of the coordinate-descent solver, so that ``tol`` means the same for 
 
 import numpy as np
 
-from .objective import duality_gap, penalty_array, prox_enet
+from .objective import duality_gap, feature_penalty, prox_enet
 from .result import SolverResult
 
 # The power iteration only needs L to within a few percent: the estimate gets a 2%
@@ -75,8 +75,8 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         Starting point (warm start); not modified.
     lipschitz : float, default=None
         ``||A||^2 / n`` if already known (a path computes it once).
-    pen : ndarray of shape (3, p), default=None
-        Penalty factors and bounds (see ``objective.penalty_array``; default:
+    pen : Penalty, default=None
+        Penalty factors and bounds (see ``objective.feature_penalty``; default:
         from ``positive``).
     project : callable, default=None
         ``project(k, XtR, w, R_norm2, Ry)``: the gap terms of target k projected
@@ -95,8 +95,8 @@ def prox_grad_solve(A, B, l1, l2, W, *, accelerated=True, positive=False,
         lipschitz = lipschitz_constant(A, n)
     L = max(lipschitz, np.finfo(float).tiny)
     if pen is None:
-        pen = penalty_array(p, positive)
-    lo, hi = pen[1][:, None], pen[2][:, None]
+        pen = feature_penalty(p, positive)
+    lo, hi = pen.lower[:, None], pen.upper[:, None]
     W = np.clip(np.array(W, dtype=np.float64), lo, hi)
     R = B - A.matmat(W)
     W_prev, R_prev = W, R

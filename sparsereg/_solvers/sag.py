@@ -32,7 +32,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from .objective import duality_gap, penalty_array
+from .objective import duality_gap, feature_penalty
 from .result import SolverResult
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -161,7 +161,7 @@ class SagData:
         return (XtR, float(u @ r), float(u @ y)), -u, -Xtu
 
 
-_NO_PENALTY_FACTORS = np.ones((3, 1))  # unread when the kernel takes no prox
+_NO_PENALTY_FACTORS = feature_penalty(1)  # unread when the kernel takes no prox
 
 
 class _Memory:
@@ -258,7 +258,7 @@ class SagaSolver:
     def __init__(self, problem, pen, tol, max_iter, random_state, project=None):
         self.data = SagData.of(problem)
         self.n = problem.n
-        self.pen = pen if pen is not None else penalty_array(problem.n_features)
+        self.pen = pen if pen is not None else feature_penalty(problem.n_features)
         self.tol, self.max_iter, self.project = tol, max_iter, project
         self.rng = check_random_state(random_state)
         B = self.data.targets
@@ -270,10 +270,10 @@ class SagaSolver:
         """Minimize ``P`` for target k from ``coef0``; returns a SolverResult."""
         rng = _rng_state(self.rng.randint(1, _INT32_MAX))
         pen = self.pen
-        w = np.clip(np.array(coef0, dtype=np.float64), pen[1], pen[2])
+        w = np.clip(np.array(coef0, dtype=np.float64), pen.lower, pen.upper)
         if self.data.max_squared_sum == 0.0:
             # every centered row is 0: the minimizer of the penalty within the bounds
-            w = np.clip(np.zeros_like(w), pen[1], pen[2])
+            w = np.clip(np.zeros_like(w), pen.lower, pen.upper)
         memory = _Memory(self.data, full=True)
         dual = self._gap_and_refresh(k, w, l1, l2, memory)
         best_gap, best_w = dual.gap, w.copy()
@@ -281,7 +281,7 @@ class SagaSolver:
         epoch = 0
         if dual.gap > self.tol_gap[k] and self.data.max_squared_sum > 0.0:
             # l2 times the largest factor bounds the strong convexity of the penalty
-            mu = l2 * float(np.max(pen[0], initial=0.0))
+            mu = l2 * float(np.max(pen.factor, initial=0.0))
             step = step_size(self.data.max_squared_sum, mu, self.n, saga=True)
             for epoch in range(1, self.max_iter + 1):
                 self.data.prox_epoch(k, w, memory, rng, step, l1, l2, pen)

@@ -27,7 +27,7 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 
     ``alpha_max`` is the smallest alpha whose solution is all zeros, on the centered
     and weighted data of ``problem`` (the largest over its targets). With penalty
-    factors (``pen``, see ``objective.penalty_array``) it is the smallest alpha at
+    factors (``pen``, see ``objective.feature_penalty``) it is the smallest alpha at
     which every penalized coefficient is zero: the correlations are taken with the
     residual of the unpenalized features' least-squares fit and divided by the
     factors (glmnet's ``lambda.max``); bounds count as ``positive`` where the lower
@@ -39,7 +39,7 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
             "Please supply a grid by providing your estimator with the appropriate "
             "`alphas=` argument (alpha_max is infinite without an l1 penalty)."
         )
-    if pen is None or np.all(pen[0] == 1.0):
+    if pen is None or np.all(pen.factor == 1.0):
         top = alpha_max(problem.Xty(), problem.n, l1_ratio, positive)
     else:
         top = _alpha_max_penalized(problem, pen, l1_ratio)
@@ -52,18 +52,18 @@ def alpha_grid(problem, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 def _alpha_max_penalized(problem, pen, l1_ratio):
     from .._solvers.dispatch import Unpenalized
 
-    Xty = np.asarray(problem.Xty()).reshape(pen.shape[1], -1)
-    cols = np.flatnonzero(pen[0] == 0.0)
+    Xty = np.asarray(problem.Xty()).reshape(pen.factor.shape[0], -1)
+    cols = np.flatnonzero(pen.factor == 0.0)
     if cols.size:  # correlations with the residual of the unpenalized fit
         unpen = Unpenalized(problem.operator(), problem.weighted_targets(), cols)
         Xty = Xty - unpen.Z @ unpen.QtB
-    c = np.where((pen[1] >= 0.0)[:, None], np.maximum(Xty, 0.0),
-                 np.where((pen[2] <= 0.0)[:, None], np.maximum(-Xty, 0.0),
+    c = np.where((pen.lower >= 0.0)[:, None], np.maximum(Xty, 0.0),
+                 np.where((pen.upper <= 0.0)[:, None], np.maximum(-Xty, 0.0),
                           np.abs(Xty)))
-    penalized = pen[0] > 0.0
+    penalized = pen.factor > 0.0
     if not penalized.any():
         return 0.0
-    return float((c[penalized] / pen[0][penalized, None]).max()) / (
+    return float((c[penalized] / pen.factor[penalized, None]).max()) / (
         problem.n * l1_ratio)
 
 
