@@ -52,7 +52,7 @@ def _cache_fallback():
 
         if config.CACHE_LOCATOR_CLASSES:
             return  # the user chose the locators
-        source = os.path.join(os.path.dirname(__file__), "_kernels", "cd.py")
+        source = os.path.join(os.path.dirname(__file__), "_kernels", "common.py")
 
         def probe():  # stands for a kernel: locators only read its line number
             pass

@@ -1,8 +1,10 @@
 """Determinism, threads, pickling, cloning, and a compiled-code cache that never
 breaks a user (read-only, missing or corrupt)."""
 
+import importlib
 import os
 import pickle
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -17,8 +19,7 @@ from scipy import sparse
 from sklearn.base import clone, is_classifier
 
 import sparsereg as sr
-from sparsereg._kernels import cd as _kernels
-from sparsereg._kernels import epochs as _epochs
+import sparsereg._kernels
 from sparsereg.neural_network import MLPClassifier, MLPRegressor
 
 FACTORIES = {
@@ -211,8 +212,10 @@ def test_grid_search_in_worker_processes_equals_sequential():
 
 
 def test_every_kernel_releases_the_gil_and_caches():
-    kernels = [k for m in (_kernels, _epochs) for k in vars(m).values()
-               if isinstance(k, Dispatcher)]
+    modules = [importlib.import_module(f"sparsereg._kernels.{m.name}")
+               for m in pkgutil.iter_modules(sparsereg._kernels.__path__)]
+    kernels = {k for m in modules for k in vars(m).values()
+               if isinstance(k, Dispatcher)}
     assert len(kernels) >= 20
     for k in kernels:
         assert k.targetoptions.get("nogil") is True, k.__name__
@@ -274,14 +277,13 @@ FIT_SCRIPT = textwrap.dedent("""
     import numpy as np
     import sparsereg as sr
     from numba.core import config
-    from sparsereg._kernels import epochs as E
-    from sparsereg._kernels import cd as K
+    from sparsereg._kernels import dense
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 6))
     y = X @ np.arange(6.0) + 0.1 * rng.standard_normal(30)
     coef = sr.Lasso(alpha=0.01).fit(X, y).coef_
-    hits = sum(sum(k.stats.cache_hits.values()) for k in (E.dense_epochs,
-                                                         K.dense_gap_terms))
+    hits = sum(sum(k.stats.cache_hits.values()) for k in (dense.dense_epochs,
+                                                         dense.dense_gap_terms))
     print(sr.__file__)
     print(config.CACHE_DIR or "-")
     print(hits)
@@ -417,7 +419,7 @@ def test_corrupt_cache_recompiles_and_repairs(tmp_path, warm_cache, damage):
     cache = tmp_path / "cache"
     shutil.copytree(warm_cache, cache)
     env = _clean_env(tmp_path, NUMBA_CACHE_DIR=cache)
-    ours = ("cd.", "epochs.")  # the modules of sparsereg/_kernels/
+    ours = ("dense.", "gap.", "epochs.")  # modules of sparsereg/_kernels/
     index = sorted(f for f in cache.rglob("_kernels*/*.nbi") if f.name.startswith(ours))
     data = sorted(f for f in cache.rglob("_kernels*/*.nbc") if f.name.startswith(ours))
     assert index and data

@@ -341,12 +341,13 @@ def test_rounding_level_ties_go_to_the_largest_alpha():
 
 
 def test_folds_in_threads_equal_the_sequential_fit():
-    from sparsereg._kernels import cd as _kernels
-    from sparsereg._kernels import epochs as _epochs
+    from sparsereg._kernels.dense import dense_epochs
+    from sparsereg._kernels.gap import enet_dual
+    from sparsereg._kernels.gram import gram_epochs
+    from sparsereg._kernels.sparse import sparse_epochs
 
     assert all(f.targetoptions.get("nogil") for f in (
-        _epochs.dense_epochs, _epochs.sparse_epochs, _epochs.gram_epochs,
-        _kernels.enet_dual))
+        dense_epochs, sparse_epochs, gram_epochs, enet_dual))
     X, y = make_data(60, 120, rho=0.6, seed=11)
     seq = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8).fit(X, y)
     par = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8, n_jobs=2).fit(X, y)

@@ -14,7 +14,8 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sparsereg as sr
-from sparsereg._kernels import epochs as _epochs
+from sparsereg._kernels.dense import dense_epochs
+from sparsereg._kernels.sparse import sparse_epochs
 
 ALL = [sr.Lasso, sr.ElasticNet, sr.Ridge]
 
@@ -162,22 +163,24 @@ def test_float32_is_not_upcast():
     X32 = np.asfortranarray(X, dtype=np.float32)
     est = sr.Lasso(alpha=0.01).fit(X32, y)
     assert est.coef_.dtype == np.float32
-    assert any("float32" in str(sig) for sig in _epochs.dense_epochs.signatures)
+    assert any("float32" in str(sig) for sig in dense_epochs.signatures)
     Xs = sparse.csc_matrix(X32)
     sr.Lasso(alpha=0.01).fit(Xs, y)
-    assert any("float32" in str(sig) for sig in _epochs.sparse_epochs.signatures)
+    assert any("float32" in str(sig) for sig in sparse_epochs.signatures)
 
 
 def test_epoch_loops_compile_one_signature_per_kind_of_call():
     """In a fresh process, dense float64 fits with and without extrapolation give
     the epoch loop two signatures (no history / Anderson history) and every other
-    compiled function of ``_epochs`` at most one: a constant typed as a literal
-    (as the history slot once was) would compile its callees a second time."""
+    compiled function of ``_kernels/dense.py`` and ``epochs.py`` at most one: a
+    constant typed as a literal (as the history slot once was) would compile its
+    callees a second time."""
     script = textwrap.dedent("""
         import json
         import numpy as np
         from numba.core.registry import CPUDispatcher
         import sparsereg as sr
+        from sparsereg._kernels import dense as D
         from sparsereg._kernels import epochs as E
         rng = np.random.default_rng(0)
         X = rng.standard_normal((40, 600))  # p > 500: working sets, extrapolation
@@ -186,7 +189,7 @@ def test_epoch_loops_compile_one_signature_per_kind_of_call():
         sr.Lasso(alpha=0.01, anderson=False).fit(X, y)
         sr.Lasso(alpha=0.01, anderson=True).fit(X[:, :50], y)
         print(json.dumps({name: [str(s) for s in f.signatures]
-                          for name, f in vars(E).items()
+                          for m in (D, E) for name, f in vars(m).items()
                           if isinstance(f, CPUDispatcher)}))
     """)
     out = subprocess.run([sys.executable, "-c", script], check=True,
@@ -244,11 +247,13 @@ def test_numba_is_imported_by_the_first_solver_that_needs_it():
         MLPRegressor(max_iter=3).fit(X, y)
         print("numba" in sys.modules)
         sr.Lasso(alpha=0.01).fit(X, y)
-        from sparsereg._kernels import epochs as _epochs
+        import importlib, pkgutil
+        import sparsereg._kernels
         from sparsereg._solvers import gram_path as _gram_path
         from sparsereg import _jit
-        from sparsereg._kernels import cd as _kernels
-        kernels = [k for m in (_kernels, _epochs, _gram_path) for k in vars(m).values()
+        modules = [importlib.import_module(f"sparsereg._kernels.{m.name}")
+                   for m in pkgutil.iter_modules(sparsereg._kernels.__path__)]
+        kernels = [k for m in (*modules, _gram_path) for k in vars(m).values()
                    if hasattr(k, "_cache")]
         print("numba" in sys.modules, len(kernels) > 10,
               all(isinstance(k._cache, _jit._SafeCache) for k in kernels))
@@ -264,18 +269,20 @@ def test_second_process_loads_kernels_from_disk_cache():
         import numpy as np
         from scipy import sparse
         import sparsereg as sr
-        from sparsereg._kernels import epochs as E
-        from sparsereg._kernels import cd as K
+        from sparsereg._kernels import dense, gram
+        from sparsereg._kernels import sparse as sparse_kernels
         rng = np.random.default_rng(0)
         X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
         for Xi in (X, X.astype(np.float32), sparse.csc_matrix(X)):
             sr.Lasso(alpha=0.01).fit(Xi, y)
         sr.Lasso(alpha=0.01, precompute=True).fit(X, y)
         misses = sum(sum(f.stats.cache_misses.values()) for f in
-                     (E.dense_epochs, E.sparse_epochs, E.gram_epochs,
-                      K.dense_gap_terms, K.sparse_gap_terms))
+                     (dense.dense_epochs, sparse_kernels.sparse_epochs,
+                      gram.gram_epochs, dense.dense_gap_terms,
+                      sparse_kernels.sparse_gap_terms))
         hits = sum(sum(f.stats.cache_hits.values()) for f in
-                   (E.dense_epochs, E.sparse_epochs, E.gram_epochs))
+                   (dense.dense_epochs, sparse_kernels.sparse_epochs,
+                    gram.gram_epochs))
         print(misses, hits)
     """)
     run = [sys.executable, "-c", script]

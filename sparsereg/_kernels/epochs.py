@@ -1,20 +1,20 @@
-"""Several coordinate-descent epochs per jitted call, with the stopping test inside.
+"""What the loops of epochs share: their result, the stopping test, Anderson.
 
-One call of ``dense_epochs``, ``sparse_epochs`` or ``gram_epochs`` runs epochs of
-``_kernels/cd.py`` over the features ``active`` and looks at the duality gap of the
-problem restricted to them (scikit-learn's test: after every epoch whose largest
-coefficient change was at most ``tol * max|w|``, plus every ``check_every``-th epoch
-if that is > 0) without going back to Python, which on a small problem or with a
-Gram matrix cost more than the epochs themselves. It returns an :data:`EpochsRun`
-as soon as
+One call of ``dense_epochs``, ``sparse_epochs`` or ``gram_epochs`` (``dense.py``,
+``sparse.py``, ``gram.py``) runs epochs over the features ``active`` and looks at
+the duality gap of the problem restricted to them (scikit-learn's test: after every
+epoch whose largest coefficient change was at most ``tol * max|w|``, plus every
+``check_every``-th epoch if that is > 0) without going back to Python, which on a
+small problem or with a Gram matrix cost more than the epochs themselves. It returns
+an :data:`EpochsRun` as soon as
 
-* the stopping gap of ``_kernels.cd.enet_dual`` at ``w`` is at most ``target`` (sum
+* the stopping gap of ``gap.enet_dual`` at ``w`` is at most ``target`` (sum
   scaling); the run then holds that look (``looked``: the gap, ``P(w)``, the best
   dual value and its scale), and ``XtR`` its correlations, which the driver reuses;
 * ``max_checks`` gaps were looked at and found too large (the driver then screens
   features and records the gap); ``max_checks = 0`` means no gap inside the loop:
   return at the first small step, for the driver to test (the gap it needs is then
-  not the one of ``_kernels.cd.enet_dual`` alone, see ``dispatch.Unpenalized``);
+  not the one of ``gap.enet_dual`` alone, see ``dispatch.Unpenalized``);
 * or ``max_epochs`` are done.
 
 ``hist`` is ``None`` (plain CD: numba prunes the extrapolation out when compiling
@@ -26,7 +26,8 @@ weights ``c`` (summing to 1) minimizing ``||sum_k c_k (w_{k+1} - w_k)||`` combin
 last iterates into ``sum_k c_k w_{k+1}``, which replaces the iterate only if it
 lowers the objective (judged with the same combination of the stored residuals, the
 residual being affine in ``w``; once accepted, the residual is updated exactly from
-the change in ``w``).
+the change in ``w``). Each design's module has the step that evaluates that
+objective on its residual-like vector.
 """
 
 from collections import namedtuple
@@ -34,21 +35,15 @@ from collections import namedtuple
 import numpy as np
 
 from .._jit import guard_caches, njit
-from .cd import (
-    _FASTMATH,
-    _u,
-    dense_epoch,
-    dense_gap_terms,
-    enet_dual,
-    gram_epoch,
-    gram_gap_terms,
-    sparse_epoch,
-    sparse_gap_terms,
-)
+from .common import _FASTMATH
+from .gap import enet_dual
 
 ANDERSON_K = 5
 
+
 EpochsRun = namedtuple("EpochsRun", "epochs small met looked gap primal dual scale")
+
+
 EpochsRun.__doc__ = """What one call of the epoch loops did: ``epochs`` run, whether the
 last was a small step, whether the gap met the target, and, if the call ended with
 a look at the gap (``looked``), that look in the sum scaling (else NaNs)."""
@@ -80,192 +75,6 @@ def _due(small, e, check_every):
 def _done(small, met, checks, max_checks):
     """Return to the driver after a look at the gap (``checks`` looks so far)?"""
     return met or (checks >= max_checks and (small or max_checks > 0))
-
-
-@njit(cache=True, nogil=True)
-def dense_epochs(X, R, y, w, norms2, active, a, b, pen, random, rng, max_epochs, tol,
-                 XtR, target, check_every, max_checks, hist):
-    checks = 0
-    gap = primal = dual = scale = np.nan
-    slot = np.int64(0)  # not the literal 0: one signature of the callees
-    for e in range(max_epochs):
-        d_w_max, w_max = dense_epoch(X, R, w, norms2, active, a, b, pen, random, rng)
-        small = w_max == 0.0 or d_w_max <= tol * w_max
-        if _due(small, e, check_every):
-            met = False
-            if max_checks > 0:
-                gap, primal, dual, scale = _look(
-                    XtR, dense_gap_terms(X, R, y, active, XtR), w, active, a, b, pen)
-                met = gap <= target
-            checks += 1
-            if _done(small, met, checks, max_checks):
-                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
-                                 dual, scale)
-        if hist is not None:
-            slot = _dense_anderson(X, R, w, active, a, b, pen, hist, slot)
-    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
-
-
-@njit(cache=True, nogil=True)
-def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, norms2,
-                  active, a, b, pen, random, rng, max_epochs, tol, XtR, target,
-                  check_every, max_checks, hist):
-    checks = 0
-    gap = primal = dual = scale = np.nan
-    slot = np.int64(0)  # not the literal 0: one signature of the callees
-    for e in range(max_epochs):
-        d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
-                                      state, w, norms2, active, a, b, pen, random,
-                                      rng)
-        small = w_max == 0.0 or d_w_max <= tol * w_max
-        if _due(small, e, check_every):
-            met = False
-            if max_checks > 0:
-                gap, primal, dual, scale = _look(
-                    XtR, sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt,
-                                          state, y, active, XtR),
-                    w, active, a, b, pen)
-                met = gap <= target
-            checks += 1
-            if _done(small, met, checks, max_checks):
-                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
-                                 dual, scale)
-        if hist is not None:
-            slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
-                                    state, w, active, a, b, pen, hist, slot)
-    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
-
-
-@njit(cache=True, nogil=True)
-def gram_epochs(G, Gw, q, yty, w, active, a, b, pen, random, rng, max_epochs, tol,
-                XtR, target, check_every, max_checks, hist):
-    checks = 0
-    gap = primal = dual = scale = np.nan
-    slot = np.int64(0)  # not the literal 0: one signature of the callees
-    for e in range(max_epochs):
-        d_w_max, w_max = gram_epoch(G, Gw, q, w, active, a, b, pen, random, rng)
-        small = w_max == 0.0 or d_w_max <= tol * w_max
-        if _due(small, e, check_every):
-            met = False
-            if max_checks > 0:
-                gap, primal, dual, scale = _look(
-                    XtR, gram_gap_terms(q, Gw, w, yty, active, XtR), w, active, a, b,
-                    pen)
-                met = gap <= target
-            checks += 1
-            if _done(small, met, checks, max_checks):
-                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
-                                 dual, scale)
-        if hist is not None:
-            slot = _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot)
-    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
-
-
-# ------------------------------------------------------------ Anderson extrapolation
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _dense_anderson(X, R, w, active, a, b, pen, hist, slot):
-    """Record the epoch's iterate; every K + 1 epochs, extrapolate. Returns the
-    next history slot."""
-    _, Rh, c, w_acc, _, _ = hist
-    n, m, K = R.shape[0], active.shape[0], ANDERSON_K
-    slot, ready = _anderson_record(hist, w, R, active, slot, pen)
-    if not ready:
-        return slot
-    p_cur = 0.5 * _sq_norm(R) + _penalty(w, active, a, b, pen)
-    r2 = 0.0
-    for i in range(n):
-        r = 0.0
-        for k in range(K):
-            r += c[k] * Rh[k + 1, i]
-        r2 += r * r
-    if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < p_cur:
-        for f in range(m):
-            j = active[f]
-            d = w_acc[f] - w[j]
-            if d != 0.0:
-                for i in range(n):
-                    R[i] -= d * X[i, j]
-                w[j] = w_acc[f]
-    return slot
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w, active,
-                     a, b, pen, hist, slot):
-    _, Rh, c, w_acc, offh, _ = hist
-    n, m, K = Rt.shape[0], active.shape[0], ANDERSON_K
-    offh[slot] = state[0]
-    slot, ready = _anderson_record(hist, w, Rt, active, slot, pen)
-    if not ready:
-        return slot
-    off_acc = 0.0
-    for k in range(K):
-        off_acc += c[k] * offh[k + 1]
-    r2_cur = 0.0
-    r2 = 0.0
-    for i in range(n):
-        s_i = 1.0 if sw is None else sw[i]
-        r = Rt[i] + state[0]
-        r2_cur += s_i * r * r
-        r = off_acc
-        for k in range(K):
-            r += c[k] * Rh[k + 1, i]
-        r2 += s_i * r * r
-    if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < (
-            0.5 * r2_cur + _penalty(w, active, a, b, pen)):
-        for f in range(m):
-            j = active[f]
-            d = w_acc[f] - w[j]
-            if d != 0.0:
-                for k in range(_u(indptr[j]), _u(indptr[j + 1])):
-                    Rt[_u(indices[k])] -= d * data[k]
-                if x_mean is not None:
-                    state[1] -= d * colws[j]
-                    state[0] += d * x_mean[j]
-                w[j] = w_acc[f]
-    return slot
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot):
-    _, Gh, c, w_acc, _, _ = hist
-    p, m, K = G.shape[0], active.shape[0], ANDERSON_K
-    slot, ready = _anderson_record(hist, w, Gw, active, slot, pen)
-    if not ready:
-        return slot
-    # 1/2 ||R||^2 = 1/2 yty - w'q + 1/2 w'Gw; only w_A changes, so compare
-    # -w_A'q_A + 1/2 w'Gw (Gw being the matching combination) + penalty
-    obj_cur = _penalty(w, active, a, b, pen)
-    obj_acc = _penalty_of(w_acc, active, a, b, pen)
-    for f in range(m):
-        j = active[f]
-        obj_cur -= w[j] * q[j]
-        obj_acc -= w_acc[f] * q[j]
-    wGw_cur = 0.0
-    wGw_acc = 0.0
-    for j in range(p):
-        wGw_cur += w[j] * Gw[j]
-    for j in range(p):
-        g = 0.0
-        for k in range(K):
-            g += c[k] * Gh[k + 1, j]
-        Gh[0, j] = g  # row 0 is rewritten before its next use
-    for j in range(p):
-        wGw_acc += w[j] * Gh[0, j]
-    for f in range(m):
-        j = active[f]
-        wGw_acc += (w_acc[f] - w[j]) * Gh[0, j]
-    if obj_acc + 0.5 * wGw_acc < obj_cur + 0.5 * wGw_cur:
-        for f in range(m):
-            j = active[f]
-            d = w_acc[f] - w[j]
-            if d != 0.0:
-                for k in range(p):
-                    Gw[k] += d * G[j, k]
-                w[j] = w_acc[f]
-    return slot
 
 
 @njit(cache=True, nogil=True)

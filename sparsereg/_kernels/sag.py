@@ -28,7 +28,7 @@ Rows are drawn uniformly with replacement, by a xorshift64 generator whose state
 
 
 from .._jit import guard_caches, njit
-from .cd import _cd_update_j, _rand_index
+from .common import _cd_update_j, _rand_index
 
 
 @njit(cache=True, nogil=True, inline="always")

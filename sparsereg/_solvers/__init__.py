@@ -23,7 +23,7 @@ an outer Newton / IRLS loop around it, as in glmnet: each outer step builds the
 Problem of its quadratic approximation (sample weights = the Hessian weights
 times the user's, target = the working response) and calls the same solver,
 warm-started, with the family's own gap in the outer stopping test. A block penalty
-(multi-task, group) replaces the 1-D update ``_kernels.cd._cd_update_j`` by the
+(multi-task, group) replaces the 1-D update ``_kernels.common._cd_update_j`` by the
 block's prox and the conjugate in the gap by the block's, the driver's steps
 (screen, working set, epochs, gap) staying as they are.
 """

@@ -1,7 +1,7 @@
 """Coordinate-descent driver: screening, working sets, epochs, gap checks.
 
-The jitted epochs of ``_kernels/cd.py``, run several per call by
-``_kernels/epochs.py`` (which also evaluates the gap after small steps), do the
+The jitted epochs of ``_kernels/`` (one module per design: ``dense.py``,
+``sparse.py``, ``gram.py``), several per call with the gap checks inside, do the
 work; :func:`cd_solve` stops as scikit-learn does: when ``gap <= tol * ||y||^2 / n``
 right after an epoch whose largest coefficient change was at most ``tol`` times the
 largest coefficient. Its loop reads as its steps; the strategies that make it fast
@@ -15,8 +15,21 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .._kernels import cd as K
-from .._kernels import epochs as E
+from .._kernels.dense import (
+    dense_epochs,
+    dense_gap_terms,
+    dense_residual,
+    dense_zero_out,
+)
+from .._kernels.epochs import anderson_buffers
+from .._kernels.gram import gram_epochs, gram_gap_terms
+from .._kernels.sparse import (
+    sparse_column_stats,
+    sparse_epochs,
+    sparse_gap_terms,
+    sparse_residual,
+    sparse_zero_out,
+)
 from .newton import SupportNewton
 from .objective import DualPoint, duality_gap, feature_penalty, is_plain, screen_keep
 from .result import SolverResult
@@ -72,7 +85,7 @@ class DenseDesign:
         if not w.any():  # the usual cold start: no kernel to compile for a copy
             return np.array(y, dtype=np.float64), None
         R = np.empty(self.X.shape[0])
-        K.dense_residual(self.X, y, w, R)
+        dense_residual(self.X, y, w, R)
         return R, None
 
     def y_norm2(self, y):
@@ -80,7 +93,7 @@ class DenseDesign:
 
     def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
                extrapolate):
-        return E.dense_epochs(self.X, R, y, w, self.norms2, active, a, b, pen, random,
+        return dense_epochs(self.X, R, y, w, self.norms2, active, a, b, pen, random,
                               rng, plan.max_epochs, tol, XtR, plan.target,
                               plan.check_every, plan.max_checks,
                               _history(extrapolate, active, R.shape[0]))
@@ -91,10 +104,10 @@ class DenseDesign:
             # most columns: one BLAS product (threaded) beats the kernel's pass
             np.dot(X.T, R, out=XtR)
             return float(R @ R), float(R @ y)
-        return K.dense_gap_terms(X, R, y, idx, XtR)
+        return dense_gap_terms(X, R, y, idx, XtR)
 
     def zero_out(self, R, state, w, idx):
-        K.dense_zero_out(self.X, R, w, idx)
+        dense_zero_out(self.X, R, w, idx)
 
 
 @dataclass
@@ -116,7 +129,7 @@ class SparseDesign:
         p = X.shape[1]
         self.colws = np.empty(p)
         self.norms2 = np.empty(p)
-        K.sparse_column_stats(self.data, self.indices, self.indptr, self.sw,
+        sparse_column_stats(self.data, self.indices, self.indptr, self.sw,
                               self.x_mean, float(self.n), self.colws, self.norms2)
         self.col_norms = np.sqrt(self.norms2)
         self.usable = np.flatnonzero(self.norms2 > 0.0)
@@ -128,7 +141,7 @@ class SparseDesign:
     def residual(self, y, w):
         Rt = np.empty(y.shape[0])
         state = np.zeros(2)
-        K.sparse_residual(self.data, self.indices, self.indptr, self.x_mean, self.sw,
+        sparse_residual(self.data, self.indices, self.indptr, self.x_mean, self.sw,
                           y, w, Rt, state)
         return Rt, state
 
@@ -137,18 +150,18 @@ class SparseDesign:
 
     def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
                extrapolate):
-        return E.sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
+        return sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
                                self.sw, self.colws, R, state, y, w, self.norms2,
                                active, a, b, pen, random, rng, plan.max_epochs, tol,
                                XtR, plan.target, plan.check_every, plan.max_checks,
                                _history(extrapolate, active, R.shape[0]))
 
     def gap_terms(self, R, state, w, y, idx, XtR):
-        return K.sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
+        return sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
                                   self.sw, self.colws, R, state, y, idx, XtR)
 
     def zero_out(self, R, state, w, idx):
-        K.sparse_zero_out(self.data, self.indices, self.indptr, self.x_mean,
+        sparse_zero_out(self.data, self.indices, self.indptr, self.x_mean,
                           self.colws, R, state, w, idx)
 
 
@@ -185,14 +198,14 @@ class GramDesign:
     def epochs(self, Gw, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
                extrapolate):
         q, yty = state
-        return E.gram_epochs(self.G, Gw, q, float(yty), w, active, a, b, pen, random,
+        return gram_epochs(self.G, Gw, q, float(yty), w, active, a, b, pen, random,
                              rng, plan.max_epochs, tol, XtR, plan.target,
                              plan.check_every, plan.max_checks,
                              _history(extrapolate, active, Gw.shape[0]))
 
     def gap_terms(self, Gw, state, w, y, idx, XtR):
         q, yty = state
-        return K.gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
+        return gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
 
     def zero_out(self, Gw, state, w, idx):
         nz = idx[w[idx] != 0.0]
@@ -493,4 +506,4 @@ def _history(extrapolate, active, n_rows):
     """Anderson's buffers for the epochs on ``active``, or None: plain CD."""
     if not extrapolate or active.shape[0] < 2:
         return None
-    return E.anderson_buffers(active.shape[0], n_rows)
+    return anderson_buffers(active.shape[0], n_rows)

@@ -5,7 +5,7 @@ With a Gram matrix, an alpha of a warm-started path often takes a few epochs of
 50 microseconds: the residual, the gap, screening, the loop's arguments). For the
 plain cyclic case -- no random order, no unpenalized features -- :func:`gram_path`
 runs that driver's steps for every alpha without returning to Python: the gap at
-the warm start, gap safe screening, ``_kernels.epochs.gram_epochs`` (its gap checks and,
+the warm start, gap safe screening, ``_kernels.gram.gram_epochs`` (its gap checks and,
 for ``anderson``, its extrapolation), the double stopping test, and ``"auto"``'s
 switch to extrapolation after ``creep`` plain epochs, kept for the next alphas once
 made. ``cd.cd_solve`` documents the rules; ``test_path`` checks that both give the
@@ -15,8 +15,9 @@ same path.
 import numpy as np
 
 from .._jit import guard_caches, njit
-from .._kernels.cd import enet_dual, gram_gap_terms, screen_keep
-from .._kernels.epochs import ANDERSON_K, gram_epochs
+from .._kernels.epochs import ANDERSON_K
+from .._kernels.gap import enet_dual, screen_keep
+from .._kernels.gram import gram_epochs, gram_gap_terms
 from .cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
 from .objective import SCREEN_SLACK
 

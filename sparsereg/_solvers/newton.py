@@ -5,7 +5,7 @@ support are strongly correlated: near the end of a regularization path with
 p > n, a working set of about n features can take hundreds of epochs per alpha.
 Once the support ``S`` and its signs ``s`` are those of the solution, the rest is
 a linear system: on the orthant of ``s`` the objective (sum scaling, see
-``_kernels/cd.py``) is the quadratic
+``_kernels/common.py``) is the quadratic
 
     f(w) = 1/2 ||y - X_S w_S||^2 + a s'w_S + b/2 ||w_S||^2,
 

@@ -140,7 +140,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     it means there: with ``l1 > 0`` the dual point of the Lasso recipe applied to
     the elastic net written as a Lasso on X with rows ``sqrt(n l2 pf_j) e_j``
     appended (``x_j.R`` becomes ``x_j.R - n l2 pf_j w_j``; see
-    ``_kernels.cd._stopping_dual``), and with ``l1 = 0`` the point ``s = 1``. On an
+    ``_kernels.gap._stopping_dual``), and with ``l1 = 0`` the point ``s = 1``. On an
     elastic-net path the better points certify ``tol`` several epochs earlier, at
     coefficients 100-1000 times farther from the solution than scikit-learn's.
 
@@ -154,7 +154,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     "gap" is the stationarity residual ``||X.T R||^2 / n``, as in scikit-learn.
 
     ``idx`` (int64 array) restricts ``XtR`` and ``w`` to those features (the others
-    being zero), without copies; the sums run in ``_kernels.cd.enet_dual``.
+    being zero), without copies; the sums run in ``_kernels.gap.enet_dual``.
     """
     R_norm2_primal = float(R_norm2)
     if projected is not None:
@@ -164,7 +164,7 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
         idx = np.arange(XtR.shape[0])
     if pen is None:
         pen = feature_penalty(XtR.shape[0], positive)
-    from .._kernels import cd as _kernels  # (imports numba: see _jit.py)
+    from .._kernels import gap as _kernels  # (imports numba: see _jit.py)
 
     gap, p_sum, best, scale = _kernels.enet_dual(
         XtR, float(R_norm2), float(Ry), R_norm2_primal,
@@ -186,7 +186,7 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     radius = float(np.sqrt(2.0 * n * (max(dual.primal - dual.dual, 0.0)
                                       + SCREEN_SLACK * abs(dual.primal))))
     if idx.shape[0] > _SCREEN_IN_NUMPY:
-        from .._kernels import cd as _kernels
+        from .._kernels import gap as _kernels
 
         return _kernels.screen_keep(XtR, col_norms, idx, scale, radius, n * l1,
                                     bool(positive))

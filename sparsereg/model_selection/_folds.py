@@ -251,11 +251,11 @@ def _fold_sums(X, tests, x_offset, r, u, workers):
     times ``r``).
 
     One pass over X by chunks of rows: a chunk's rows are gathered fold by fold
-    (``_kernels.cd.gather_folds``, in float64) into a buffer that stays in cache,
+    (``_kernels.folds.gather_folds``, in float64) into a buffer that stays in cache,
     and each fold's part is added to its sums by BLAS. The chunks are split
     between ``workers`` threads (call it inside :class:`blas_on_one_thread`).
     """
-    from .._kernels.cd import gather_folds
+    from .._kernels.folds import gather_folds
 
     n, p = X.shape
     q = p + 2
