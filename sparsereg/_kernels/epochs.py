@@ -49,6 +49,7 @@ last was a small step, whether the gap met the target, and, if the call ended wi
 a look at the gap (``looked``), that look in the sum scaling (else NaNs)."""
 
 
+@njit(cache=True, nogil=True)
 def anderson_buffers(m, n_rows):
     """History for extrapolating ``m`` coefficients whose residual-like vector
     (``R``, or ``G w`` with a Gram matrix) has ``n_rows`` entries."""

@@ -123,4 +123,17 @@ def _gram_anderson(G, Gw, q, w, active, a, b, pen, hist, slot):
     return slot
 
 
+@njit(cache=True, nogil=True)
+def gram_zero_out(G, Gw, w, idx):
+    """Set ``w[idx]`` to zero, keeping ``Gw = G w``."""
+    p = Gw.shape[0]
+    for j in idx:
+        d = w[j]
+        if d != 0.0:
+            # Gw -= w_j * G[j] (G symmetric: row j for column j)
+            for k in range(p):
+                Gw[k] -= d * G[j, k]
+            w[j] = 0.0
+
+
 guard_caches(globals())  # a corrupt cache file recompiles (see _jit.py)

@@ -22,7 +22,7 @@ from .._kernels.dense import (
     dense_zero_out,
 )
 from .._kernels.epochs import anderson_buffers
-from .._kernels.gram import gram_epochs, gram_gap_terms
+from .._kernels.gram import gram_epochs, gram_gap_terms, gram_zero_out
 from .._kernels.sparse import (
     sparse_column_stats,
     sparse_epochs,
@@ -208,10 +208,7 @@ class GramDesign:
         return gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
 
     def zero_out(self, Gw, state, w, idx):
-        nz = idx[w[idx] != 0.0]
-        if nz.size:
-            Gw -= w[nz] @ self.G[nz]  # (G symmetric: rows for columns)
-            w[nz] = 0.0
+        gram_zero_out(self.G, Gw, w, idx)
 
 
 @dataclass(frozen=True)

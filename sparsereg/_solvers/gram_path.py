@@ -15,38 +15,18 @@ same path.
 import numpy as np
 
 from .._jit import guard_caches, njit
-from .._kernels.epochs import ANDERSON_K
-from .._kernels.gap import enet_dual, screen_keep
-from .._kernels.gram import gram_epochs, gram_gap_terms
+from .._kernels.epochs import _look, anderson_buffers
+from .._kernels.gap import screen_keep
+from .._kernels.gram import gram_epochs, gram_gap_terms, gram_zero_out
 from .cd import _MAX_CHECKS, _WS_MIN_FEATURES, creep_epochs
 from .objective import SCREEN_SLACK
 
 
-@njit(cache=True, nogil=True)
-def _buffers(m, n_rows):
-    """``_kernels.epochs.anderson_buffers``, allocated here."""
-    K = ANDERSON_K
-    return (np.empty((K + 1, m)), np.empty((K + 1, n_rows)), np.empty(K),
-            np.empty(m), np.empty(K + 1), np.empty((K, K + 1)))
-
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _gap(G, q, yty, Gw, w, active, a, b, pen, XtR):
-    """(stopping gap, primal, best dual value, scale) at ``w``, sum scaling, over
-    ``active``."""
-    R_norm2, Ry = gram_gap_terms(q, Gw, w, yty, active, XtR)
-    return enet_dual(XtR, R_norm2, Ry, R_norm2, w, active, a, b, pen)
-
-
-@njit(cache=True, nogil=True)
-def _zero_out(G, Gw, w, idx):
-    p = Gw.shape[0]
-    for j in idx:
-        d = w[j]
-        if d != 0.0:
-            for k in range(p):
-                Gw[k] -= d * G[j, k]
-            w[j] = 0.0
+    """The loops' look at the gap (``epochs._look``) on a Gram design."""
+    return _look(XtR, gram_gap_terms(q, Gw, w, yty, active, XtR), w, active, a, b,
+                 pen)
 
 
 @njit(cache=True, nogil=True)
@@ -68,7 +48,7 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
             kept, removed = screen_keep(XtR, col_norms, active, scale, radius, a,
                                         positive)
             if removed.shape[0] > 0:
-                _zero_out(G, Gw, w, removed)
+                gram_zero_out(G, Gw, w, removed)
                 active = kept
         budget = max_iter - n_iter
         if late:
@@ -78,7 +58,7 @@ def _solve_one(G, q, yty, Gw, w, usable, col_norms, n, l1, l2, pen, screen,
         if anderson and active.shape[0] >= 2:
             run = gram_epochs(
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
-                target, 0, _MAX_CHECKS, _buffers(active.shape[0], Gw.shape[0]))
+                target, 0, _MAX_CHECKS, anderson_buffers(active.shape[0], Gw.shape[0]))
         else:
             run = gram_epochs(
                 G, Gw, q, yty, w, active, a, b, pen, False, rng, budget, tol, XtR,
