@@ -69,10 +69,10 @@ def make_solver(opts, problem):
     matrix, the Lipschitz constant or SAGA's row-ordered data are computed here,
     not per call."""
     if opts.solver in ("ista", "fista"):
-        return ProxGradSolver(opts, problem)
+        return ProximalGradient(opts, problem)
     if opts.solver == "saga":
-        return SagaSolve(opts, problem)
-    return CDSolver(opts, problem)
+        return Saga(opts, problem)
+    return CoordinateDescent(opts, problem)
 
 
 class _Solver:
@@ -103,7 +103,7 @@ class _Solver:
         return results
 
 
-class ProxGradSolver(_Solver):
+class ProximalGradient(_Solver):
     """ISTA / FISTA (``prox_grad.py``) on the operator ``A = S^1/2 X_c``."""
 
     def __init__(self, opts, problem):
@@ -121,7 +121,7 @@ class ProxGradSolver(_Solver):
         return self._checked(results, l1s, warn)
 
 
-class SagaSolve(_Solver):
+class Saga(_Solver):
     """SAGA with the elastic-net prox (``sag.py``)."""
 
     def __init__(self, opts, problem):
@@ -138,7 +138,7 @@ class SagaSolve(_Solver):
         return self._checked(results, l1s, warn)
 
 
-class CDSolver(_Solver):
+class CoordinateDescent(_Solver):
     """Coordinate descent (``cd.cd_solve``) on X or on a Gram matrix; along a
     path, once plain CD crept at one alpha (``anderson="auto"`` turned
     extrapolation on), the next alphas extrapolate from their first epoch."""
