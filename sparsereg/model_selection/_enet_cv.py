@@ -137,8 +137,9 @@ class _CVBase(PathPredictMixin, LinearBase):
                 grids = scale.penalty(grids)
             scorer = (None if self.scoring is None
                       else check_scoring(self, self.scoring))
-            err, support, paths = self._paths((Xs, ys, sw), folds, grids, l1_ratios,
-                                              scorer, scale, (grams, full), workers)
+            err, support, paths = self._paths(opts, (Xs, ys, sw), folds, grids,
+                                              l1_ratios, scorer, scale, (grams, full),
+                                              workers)
         if scorer is None:  # mean squared errors in the user's units
             err = scale.user_units(err, "The cross-validation errors")
         if not np.all(np.isfinite(err)):
@@ -154,10 +155,12 @@ class _CVBase(PathPredictMixin, LinearBase):
         self._refit(X, y, sw, None if grams is None else (full, scale))
         return self
 
-    def _paths(self, data, folds, grids, l1_ratios, scorer, scale, problems, workers):
+    def _paths(self, opts, data, folds, grids, l1_ratios, scorer, scale, problems,
+               workers):
         """The held-out errors (shape (n_l1_ratios, n_alphas, n_folds)) and supports
         of every (l1_ratio, fold) job, and the full-data paths; ``data = (Xs, ys,
-        sw)``, ``problems = (FoldGrams or None, the full problem)``.
+        sw)``, ``problems = (FoldGrams or None, the full problem)``, ``opts`` the
+        :class:`SolverOptions` every path is solved with.
 
         The jobs run under ``n_jobs`` with joblib, the full-data paths after them.
         On the Gram route (``grams``) with ``n_jobs=None`` and no joblib context
@@ -167,7 +170,6 @@ class _CVBase(PathPredictMixin, LinearBase):
         would run its products; threadpoolctl limits both."""
         (Xs, ys, sw), (grams, full) = data, problems
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        opts = SolverOptions.of(self)
         fold_args = [(opts, self.fit_intercept, Xs, ys, sw, folds[k], grids[i],
                       l1_ratios[i], scorer, scale,
                       None if grams is None else (grams, k)) for i, k in jobs]
