@@ -1,39 +1,11 @@
 """sparsereg: sparse and regularized linear models, a drop-in for scikit-learn."""
 
-from .linear_model import (
-    _LAZY,
-    ElasticNet,
-    Lasso,
-    Ridge,
-    _lazy_attribute,
-    enet_path,
-    lasso_path,
-)
+from . import linear_model as _linear_model
+from .linear_model import ElasticNet, Lasso, Ridge, enet_path, lasso_path  # noqa: F401
 
-
-def __getattr__(name):
-    value = _lazy_attribute(__name__, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
-
+# the CV and relaxed estimators: imported on first use, as in sparsereg.linear_model
+__getattr__, __dir__ = _linear_model._lazy_exports(__name__, globals())
 
 __version__ = "0.1.0.dev0"
 
-__all__ = [
-    "AlphaGridEdgeWarning",
-    "ElasticNet",
-    "ElasticNetCV",
-    "Lasso",
-    "LassoCV",
-    "RelaxedLasso",
-    "RelaxedLassoCV",
-    "Ridge",
-    "RidgeCV",
-    "enet_path",
-    "lasso_path",
-    "__version__",
-]
+__all__ = [*_linear_model.__all__, "__version__"]

@@ -277,13 +277,12 @@ FIT_SCRIPT = textwrap.dedent("""
     import numpy as np
     import sparsereg as sr
     from numba.core import config
-    from sparsereg._kernels import dense
+    from sparsereg._kernels import epochs as E
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 6))
     y = X @ np.arange(6.0) + 0.1 * rng.standard_normal(30)
     coef = sr.Lasso(alpha=0.01).fit(X, y).coef_
-    hits = sum(sum(k.stats.cache_hits.values()) for k in (dense.dense_epochs,
-                                                         dense.dense_gap_terms))
+    hits = sum(sum(k.stats.cache_hits.values()) for k in (E.epochs, E.gap_terms))
     print(sr.__file__)
     print(config.CACHE_DIR or "-")
     print(hits)

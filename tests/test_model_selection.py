@@ -341,13 +341,12 @@ def test_rounding_level_ties_go_to_the_largest_alpha():
 
 
 def test_folds_in_threads_equal_the_sequential_fit():
-    from sparsereg._kernels.dense import dense_epochs
+    from sparsereg._kernels.epochs import epochs, gap_terms
     from sparsereg._kernels.gap import enet_dual
-    from sparsereg._kernels.gram import gram_epochs
-    from sparsereg._kernels.sparse import sparse_epochs
+    from sparsereg._solvers.gram_path import path, solve_plain
 
     assert all(f.targetoptions.get("nogil") for f in (
-        dense_epochs, sparse_epochs, gram_epochs, enet_dual))
+        epochs, gap_terms, enet_dual, path, solve_plain))
     X, y = make_data(60, 120, rho=0.6, seed=11)
     seq = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8).fit(X, y)
     par = sr.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=4, tol=1e-8, n_jobs=2).fit(X, y)

@@ -51,10 +51,10 @@ def test_a_step_from_the_right_signs_lands_on_the_solution(gram, l1_ratio, posit
     w[S] *= np.random.default_rng(0).uniform(0.5, 1.5, S.size)  # same signs
     if gram:
         G, q = Xc.T @ Xc, Xc.T @ yc
-        newton, R, state = _newton.SupportNewton(n, b, G=G), G @ w, (q, yc @ yc)
+        newton, R = _newton.SupportNewton(n, b, G=G, q=q), G @ w
     else:
-        newton, R, state = _newton.SupportNewton(n, b, X=Xc), yc - Xc @ w, None
-    assert newton.step(R, state, w, a, positive)
+        newton, R = _newton.SupportNewton(n, b, X=Xc), yc - Xc @ w
+    assert newton.step(R, w, a, positive)
     np.testing.assert_allclose(w, coef, rtol=1e-9, atol=1e-12)
     expected = G @ w if gram else yc - Xc @ w
     np.testing.assert_allclose(R, expected, rtol=1e-10, atol=1e-10)
@@ -83,7 +83,7 @@ def test_a_step_leaving_the_orthant_stops_at_the_first_zero(monkeypatch):
     real = _newton._descend
     monkeypatch.setattr(_newton, "_descend",
                         lambda *args: steps.append(real(*args)) or steps[-1])
-    assert newton.step(R, None, w, a, False)
+    assert newton.step(R, w, a, False)
     assert steps[0][1]  # the descent ended on a full step, after the cut
     assert newton.wait == 1.0
     assert _sum_objective(Xc, yc, w, a, 0.0) < before
@@ -104,7 +104,7 @@ def test_a_step_that_does_not_lower_the_objective_is_undone(monkeypatch):
     real = np.linalg.inv
     monkeypatch.setattr(np.linalg, "inv", lambda H: -10.0 * real(H))
     newton = _newton.SupportNewton(n, 0.0, X=Xc)
-    assert not newton.step(R, None, w, n * alpha, False)
+    assert not newton.step(R, w, n * alpha, False)
     np.testing.assert_array_equal(w, w0)
     np.testing.assert_allclose(R, R0, rtol=0, atol=1e-12)
     assert newton.wait == 2.0
@@ -124,10 +124,10 @@ def test_a_support_beyond_the_rank_sheds_along_the_null_space():
     before = _sum_objective(Xc, yc, w, a, 0.0)
     newton = _newton.SupportNewton(20, 0.0, X=Xc)
     w0 = w.copy()
-    assert not newton.step(R, None, w, a, False)  # a young solve: not yet
+    assert not newton.step(R, w, a, False)  # a young solve: not yet
     np.testing.assert_array_equal(w, w0)
     newton.epochs = _newton._SHED_AFTER
-    assert newton.step(R, None, w, a, False)
+    assert newton.step(R, w, a, False)
     assert np.count_nonzero(w) <= 19
     assert np.all(w[21:] == 0.0) and np.all(w >= 0.0)  # no sign changed
     assert _sum_objective(Xc, yc, w, a, 0.0) < before
@@ -200,7 +200,7 @@ def test_no_shedding_on_an_empty_support_of_one_row():
     newton = _newton.SupportNewton(1, 0.0, X=np.zeros((1, 3)))
     newton.epochs = _newton._SHED_AFTER
     w, R = np.zeros(3), np.zeros(1)
-    assert not newton.step(R, None, w, 1.0, False)
+    assert not newton.step(R, w, 1.0, False)
     assert not w.any()
 
 

@@ -83,3 +83,39 @@ def test_lasso_fit_reaches_its_compiled_epochs_in_six_frames(monkeypatch):
     monkeypatch.setattr(DenseDesign, "epochs", recording)
     sr.Lasso(alpha=0.1).fit(X, y)
     assert depths and max(depths) + 1 <= 6  # + the compiled loop of epochs
+
+
+def test_every_layout_runs_the_one_compiled_loop_of_epochs():
+    """Dense X, sparse X and a Gram matrix (single fits and the compiled path)
+    reach the same compiled ``epochs``, one signature per layout's NamedTuple."""
+    from scipy import sparse
+
+    from sparsereg._kernels.epochs import epochs
+
+    X, y = make_data(60, 8, seed=2)
+    sr.Lasso(alpha=0.1).fit(X, y)
+    sr.Lasso(alpha=0.1).fit(sparse.csc_matrix(X), y)
+    sr.Lasso(alpha=0.1, precompute=True).fit(X, y)
+    sr.LassoCV(cv=3, alphas=5).fit(X, y)  # n > p: the folds' Gram path
+    layouts = {str(sig[0]).split("(")[0] for sig in epochs.signatures}
+    assert {"DenseData", "SparseData", "GramData"} <= layouts, layouts
+
+
+def test_the_compiled_path_applies_the_drivers_rules():
+    """The Gram path's compiled loop stops, screens and switches extrapolation on
+    by the driver's own functions, compiled from their source: one rule each."""
+    from sparsereg._solvers import cd, gram_path, objective
+
+    assert gram_path._stopped.py_func is cd.stopped
+    assert gram_path._extrapolation_step.py_func is cd.extrapolation_step
+    assert gram_path._screen_radius.py_func is objective.screen_radius
+    # and the rules say what the driver's docstrings say
+    assert cd.stopped(1.0, 1.0, False, True) and not cd.stopped(1.0, 1.0, True, False)
+    assert cd.stopped(2.0, 1.0, True, True) and not cd.stopped(2.0, 1.0, False, True)
+    assert cd.extrapolation_step(True, False, 200, 0, 50) == (True, 50)
+    assert cd.extrapolation_step(False, True, 200, 180, 50) == (False, 20)
+    assert cd.extrapolation_step(False, True, 200, 200, 50) == (True, 50)
+    radius = objective.screen_radius(10.0, 8.0)
+    assert radius == pytest.approx(np.sqrt(2 * (2.0 + objective.SCREEN_SLACK * 10)))
+    assert objective.screen_radius(1.0, 3.0) == pytest.approx(
+        np.sqrt(2 * objective.SCREEN_SLACK))  # a dual above the primal: rounding

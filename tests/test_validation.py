@@ -14,8 +14,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sparsereg as sr
-from sparsereg._kernels.dense import dense_epochs
-from sparsereg._kernels.sparse import sparse_epochs
+from sparsereg._kernels.epochs import epochs as epoch_loop
 
 ALL = [sr.Lasso, sr.ElasticNet, sr.Ridge]
 
@@ -163,16 +162,18 @@ def test_float32_is_not_upcast():
     X32 = np.asfortranarray(X, dtype=np.float32)
     est = sr.Lasso(alpha=0.01).fit(X32, y)
     assert est.coef_.dtype == np.float32
-    assert any("float32" in str(sig) for sig in dense_epochs.signatures)
+    signatures = [str(sig) for sig in epoch_loop.signatures]
+    assert any("DenseData(array(float32" in sig for sig in signatures), signatures
     Xs = sparse.csc_matrix(X32)
     sr.Lasso(alpha=0.01).fit(Xs, y)
-    assert any("float32" in str(sig) for sig in sparse_epochs.signatures)
+    signatures = [str(sig) for sig in epoch_loop.signatures]
+    assert any("SparseData(array(float32" in sig for sig in signatures), signatures
 
 
 def test_epoch_loops_compile_one_signature_per_kind_of_call():
     """In a fresh process, dense float64 fits with and without extrapolation give
     the epoch loop two signatures (no history / Anderson history) and every other
-    compiled function of ``_kernels/dense.py`` and ``epochs.py`` at most one: a
+    compiled function of ``_kernels/epochs.py`` at most one: a
     constant typed as a literal (as the history slot once was) would compile its
     callees a second time."""
     script = textwrap.dedent("""
@@ -180,7 +181,6 @@ def test_epoch_loops_compile_one_signature_per_kind_of_call():
         import numpy as np
         from numba.core.registry import CPUDispatcher
         import sparsereg as sr
-        from sparsereg._kernels import dense as D
         from sparsereg._kernels import epochs as E
         rng = np.random.default_rng(0)
         X = rng.standard_normal((40, 600))  # p > 500: working sets, extrapolation
@@ -189,14 +189,14 @@ def test_epoch_loops_compile_one_signature_per_kind_of_call():
         sr.Lasso(alpha=0.01, anderson=False).fit(X, y)
         sr.Lasso(alpha=0.01, anderson=True).fit(X[:, :50], y)
         print(json.dumps({name: [str(s) for s in f.signatures]
-                          for m in (D, E) for name, f in vars(m).items()
+                          for m in (E,) for name, f in vars(m).items()
                           if isinstance(f, CPUDispatcher)}))
     """)
     out = subprocess.run([sys.executable, "-c", script], check=True,
                          capture_output=True, text=True).stdout
     sigs = json.loads(out.strip().splitlines()[-1])
-    assert len(sigs["dense_epochs"]) == 2, sigs["dense_epochs"]
-    assert all(len(s) <= 1 for name, s in sigs.items() if name != "dense_epochs"), sigs
+    assert len(sigs["epochs"]) == 2, sigs["epochs"]
+    assert all(len(s) <= 1 for name, s in sigs.items() if name != "epochs"), sigs
     assert not any("Literal" in s for ss in sigs.values() for s in ss), sigs
 
 
@@ -269,20 +269,16 @@ def test_second_process_loads_kernels_from_disk_cache():
         import numpy as np
         from scipy import sparse
         import sparsereg as sr
-        from sparsereg._kernels import dense, gram
-        from sparsereg._kernels import sparse as sparse_kernels
+        from sparsereg._kernels import epochs as E
         rng = np.random.default_rng(0)
         X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
         for Xi in (X, X.astype(np.float32), sparse.csc_matrix(X)):
             sr.Lasso(alpha=0.01).fit(Xi, y)
         sr.Lasso(alpha=0.01, precompute=True).fit(X, y)
         misses = sum(sum(f.stats.cache_misses.values()) for f in
-                     (dense.dense_epochs, sparse_kernels.sparse_epochs,
-                      gram.gram_epochs, dense.dense_gap_terms,
-                      sparse_kernels.sparse_gap_terms))
+                     (E.epochs, E.gap_terms, E.zero_out))
         hits = sum(sum(f.stats.cache_hits.values()) for f in
-                   (dense.dense_epochs, sparse_kernels.sparse_epochs,
-                    gram.gram_epochs))
+                   (E.epochs, E.gap_terms))
         print(misses, hits)
     """)
     run = [sys.executable, "-c", script]

@@ -1,5 +1,7 @@
-"""Compiled loops only (``@njit(cache=True, nogil=True)``), one module per data
-layout: ``dense.py``, ``sparse.py`` (CSC), ``gram.py`` (a Gram matrix), each with its
-epoch, loop of epochs, gap products and Anderson step; ``common.py`` (the 1-D
-update, random order, the notation), ``gap.py`` (duality gap sums, screening),
-``epochs.py`` (what the loops share), ``sag.py`` (SAG/SAGA), ``folds.py`` (CV rows)."""
+"""Compiled loops only (``@njit(cache=True, nogil=True)``). ``epochs.py``: the loops
+of coordinate descent (an epoch, the loop of epochs with its gap checks and
+Anderson's step, the gap's products, the residual, zeroing features), written once
+for every data layout; ``layout.py``: the five operations a layout supplies, which
+``dense.py``, ``sparse.py`` (CSC) and ``gram.py`` (a Gram matrix) implement;
+``common.py`` (the 1-D update, random order, the notation), ``gap.py`` (duality gap
+sums, screening), ``sag.py`` (SAG/SAGA), ``folds.py`` (CV rows)."""

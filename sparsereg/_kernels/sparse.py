@@ -1,30 +1,64 @@
-"""Sparse CSC X, centered and weighted implicitly (see ``common.py``): an epoch, the
-loop of epochs, the gap's products, the residual, zeroing features, column
-statistics, Anderson's step."""
+"""Sparse CSC X, centered and weighted implicitly (see ``common.py``): the layout's
+operations (see ``layout.py``) and the column statistics.
+
+``x_mean is None`` (no intercept) and ``sw is None`` (no sample weights) are
+compiled out: numba prunes the branches on None-typed arguments, hence the small
+helpers that take the fields as arguments (compiled as functions of their own, not
+inlined into the caller's IR, where the None would be a field, not an argument).
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 
 from .._jit import guard_caches, njit
-from .common import _cd_update_j, _rand_index, _u
-from .epochs import (
-    ANDERSON_K,
-    EpochsRun,
-    _anderson_record,
-    _done,
-    _due,
-    _look,
-    _penalty,
-    _penalty_of,
-)
+from .common import _u
+from .layout import anderson_losses, col_dot, col_move, implements, reset, sums
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR):
-    """x_cj^T diag(s) R for column j, with R = Rt + off and sR = sum_i s_i R_i.
+class SparseData(NamedTuple):
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    x_mean: object  # ndarray, or None: no intercept
+    sw: object  # ndarray, or None: no sample weights
+    colws: np.ndarray  # sum_i s_i X_ij
+    y: np.ndarray  # centered
+    norms2: np.ndarray
 
-    ``sw is None`` (no weights) and ``x_mean is None`` (no intercept) are compiled
-    out: numba prunes these branches for None-typed arguments.
-    """
+
+@implements(col_dot, SparseData)
+def _col_dot(data, Rt, state, j):
+    n = Rt.shape[0]
+    return _xtr(data.data, data.indices, _u(data.indptr[j]), _u(data.indptr[j + 1]),
+                data.sw, Rt, state[0], data.colws[j], data.x_mean, j,
+                state[1] + n * state[0])
+
+
+@implements(col_move, SparseData)
+def _col_move(data, Rt, state, j, d):
+    _move(data.data, data.indices, data.indptr, data.x_mean, data.colws, Rt, state, j,
+          d)
+
+
+@implements(reset, SparseData)
+def _reset(data, Rt, state):
+    _reset_weighted(data.y, data.sw, Rt, state)
+
+
+@implements(sums, SparseData)
+def _sums(data, Rt, state, w):
+    return _sums_weighted(data.y, data.sw, Rt, state)
+
+
+@implements(anderson_losses, SparseData)
+def _anderson_losses(data, Rt, state, w, w_acc, active, H, S, c):
+    return _losses_weighted(data.sw, Rt, state, H, S, c)
+
+
+@njit(cache=True, nogil=True)
+def _xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR):
+    """x_cj^T diag(s) R for column j, with R = Rt + off and sR = sum_i s_i R_i."""
     acc = 0.0
     if sw is None:
         for k in range(start, stop):
@@ -39,57 +73,30 @@ def _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws_j, x_mean, j, sR)
 
 
 @njit(cache=True, nogil=True)
-def sparse_epoch(
-    data, indices, indptr, x_mean, sw, colws, Rt, state, w, norms2, active, a, b,
-    pen, random, rng,
-):
-    """One CD pass on CSC data; ``state = [off, sRt]``. Returns (max |dw|, max |w|).
-
-    ``sw`` and ``x_mean`` may be None (no sample weights, no intercept).
-    """
-    n = Rt.shape[0]
-    n_active = active.shape[0]
-    off, sRt = state[0], state[1]
-    d_w_max = 0.0
-    w_max = 0.0
-    for f in range(n_active):
-        j = active[_rand_index(rng, n_active)] if random else active[f]
-        if norms2[j] == 0.0:
-            continue
-        w_j = w[j]
-        start, stop = _u(indptr[j]), _u(indptr[j + 1])
-        tmp = _sparse_xtr(data, indices, start, stop, sw, Rt, off, colws[j], x_mean,
-                          j, sRt + n * off)
-        tmp += w_j * norms2[j]
-        w_new = _cd_update_j(tmp, norms2[j], a, b, pen, j)
-        if w_new != w_j:
-            d = w_new - w_j
-            # Rt -= d * X[:, j];  off += d * x_mean[j]
-            for k in range(start, stop):
-                Rt[_u(indices[k])] -= d * data[k]
-            if x_mean is not None:
-                sRt -= d * colws[j]
-                off += d * x_mean[j]
-            w[j] = w_new
-        d_w_max = max(d_w_max, abs(w_new - w_j))
-        w_max = max(w_max, abs(w_new))
-    state[0], state[1] = off, sRt
-    return d_w_max, w_max
+def _move(data, indices, indptr, x_mean, colws, Rt, state, j, d):
+    # Rt -= d * X[:, j];  off += d * x_mean[j]
+    for k in range(_u(indptr[j]), _u(indptr[j + 1])):
+        Rt[_u(indices[k])] -= d * data[k]
+    if x_mean is not None:
+        state[0] += d * x_mean[j]
+        state[1] -= d * colws[j]
 
 
 @njit(cache=True, nogil=True)
-def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, idx,
-                     XtR):
-    """XtR[idx] = X_c[:, idx].T @ diag(s) @ R; returns (R'diag(s)R, R'diag(s)y)."""
-    n = Rt.shape[0]
-    off, sRt = state[0], state[1]
-    sR = sRt + n * off
-    for j in idx:
-        XtR[j] = _sparse_xtr(data, indices, _u(indptr[j]), _u(indptr[j + 1]), sw, Rt,
-                             off, colws[j], x_mean, j, sR)
+def _reset_weighted(y, sw, Rt, state):
+    sy = 0.0
+    for i in range(y.shape[0]):
+        Rt[i] = y[i]
+        sy += (1.0 if sw is None else sw[i]) * y[i]
+    state[0], state[1] = 0.0, sy
+
+
+@njit(cache=True, nogil=True)
+def _sums_weighted(y, sw, Rt, state):
+    off = state[0]
     R_norm2 = 0.0
     Ry = 0.0
-    for i in range(n):
+    for i in range(Rt.shape[0]):
         r = Rt[i] + off
         s_i = 1.0 if sw is None else sw[i]
         R_norm2 += s_i * r * r
@@ -98,37 +105,22 @@ def sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt, state, y, idx
 
 
 @njit(cache=True, nogil=True)
-def sparse_residual(data, indices, indptr, x_mean, sw, y, w, Rt, state):
-    """Rt = y - X @ w, state = [x_mean @ w, sum_i s_i Rt_i] (in place)."""
-    n = y.shape[0]
-    for i in range(n):
-        Rt[i] = y[i]
-    off = 0.0
-    for j in range(w.shape[0]):
-        w_j = w[j]
-        if w_j != 0.0:
-            for k in range(_u(indptr[j]), _u(indptr[j + 1])):
-                Rt[_u(indices[k])] -= w_j * data[k]
-            if x_mean is not None:
-                off += w_j * x_mean[j]
-    sRt = 0.0
-    for i in range(n):
-        sRt += (1.0 if sw is None else sw[i]) * Rt[i]
-    state[0], state[1] = off, sRt
-
-
-@njit(cache=True, nogil=True)
-def sparse_zero_out(data, indices, indptr, x_mean, colws, Rt, state, w, idx):
-    """Set w[idx] = 0 and keep the residual representation consistent."""
-    for j in idx:
-        w_j = w[j]
-        if w_j != 0.0:
-            for k in range(_u(indptr[j]), _u(indptr[j + 1])):
-                Rt[_u(indices[k])] += w_j * data[k]
-            if x_mean is not None:
-                state[1] += w_j * colws[j]
-                state[0] -= w_j * x_mean[j]
-            w[j] = 0.0
+def _losses_weighted(sw, Rt, state, H, S, c):
+    K = c.shape[0]
+    off_acc = 0.0
+    for k in range(K):
+        off_acc += c[k] * S[k + 1]
+    cur = 0.0
+    acc = 0.0
+    for i in range(Rt.shape[0]):
+        s_i = 1.0 if sw is None else sw[i]
+        r = Rt[i] + state[0]
+        cur += s_i * r * r
+        r = off_acc
+        for k in range(K):
+            r += c[k] * H[k + 1, i]
+        acc += s_i * r * r
+    return 0.5 * cur, 0.5 * acc
 
 
 @njit(cache=True, nogil=True)
@@ -146,73 +138,6 @@ def sparse_column_stats(data, indices, indptr, sw, x_mean, n, colws, norms2):
         if x_mean is not None:
             sq += -2.0 * x_mean[j] * acc + n * x_mean[j] * x_mean[j]
         norms2[j] = max(sq, 0.0)
-
-
-@njit(cache=True, nogil=True)
-def sparse_epochs(data, indices, indptr, x_mean, sw, colws, Rt, state, y, w, norms2,
-                  active, a, b, pen, random, rng, max_epochs, tol, XtR, target,
-                  check_every, max_checks, hist):
-    checks = 0
-    gap = primal = dual = scale = np.nan
-    slot = np.int64(0)  # not the literal 0: one signature of the callees
-    for e in range(max_epochs):
-        d_w_max, w_max = sparse_epoch(data, indices, indptr, x_mean, sw, colws, Rt,
-                                      state, w, norms2, active, a, b, pen, random,
-                                      rng)
-        small = w_max == 0.0 or d_w_max <= tol * w_max
-        if _due(small, e, check_every):
-            met = False
-            if max_checks > 0:
-                gap, primal, dual, scale = _look(
-                    XtR, sparse_gap_terms(data, indices, indptr, x_mean, sw, colws, Rt,
-                                          state, y, active, XtR),
-                    w, active, a, b, pen)
-                met = gap <= target
-            checks += 1
-            if _done(small, met, checks, max_checks):
-                return EpochsRun(e + 1, small, met, max_checks > 0, gap, primal,
-                                 dual, scale)
-        if hist is not None:
-            slot = _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt,
-                                    state, w, active, a, b, pen, hist, slot)
-    return EpochsRun(max_epochs, False, False, False, gap, primal, dual, scale)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _sparse_anderson(data, indices, indptr, x_mean, sw, colws, Rt, state, w, active,
-                     a, b, pen, hist, slot):
-    _, Rh, c, w_acc, offh, _ = hist
-    n, m, K = Rt.shape[0], active.shape[0], ANDERSON_K
-    offh[slot] = state[0]
-    slot, ready = _anderson_record(hist, w, Rt, active, slot, pen)
-    if not ready:
-        return slot
-    off_acc = 0.0
-    for k in range(K):
-        off_acc += c[k] * offh[k + 1]
-    r2_cur = 0.0
-    r2 = 0.0
-    for i in range(n):
-        s_i = 1.0 if sw is None else sw[i]
-        r = Rt[i] + state[0]
-        r2_cur += s_i * r * r
-        r = off_acc
-        for k in range(K):
-            r += c[k] * Rh[k + 1, i]
-        r2 += s_i * r * r
-    if 0.5 * r2 + _penalty_of(w_acc, active, a, b, pen) < (
-            0.5 * r2_cur + _penalty(w, active, a, b, pen)):
-        for f in range(m):
-            j = active[f]
-            d = w_acc[f] - w[j]
-            if d != 0.0:
-                for k in range(_u(indptr[j]), _u(indptr[j + 1])):
-                    Rt[_u(indices[k])] -= d * data[k]
-                if x_mean is not None:
-                    state[1] -= d * colws[j]
-                    state[0] += d * x_mean[j]
-                w[j] = w_acc[f]
-    return slot
 
 
 guard_caches(globals())  # a corrupt cache file recompiles (see _jit.py)

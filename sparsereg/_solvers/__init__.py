@@ -10,8 +10,9 @@ Where things live:
 * ``dispatch.py``: :class:`~.dispatch.SolverOptions` read once from an estimator,
   and ``make_solver``, which prepares the solver they ask for;
 * ``cd.py``: the coordinate-descent driver and its strategies (working sets,
-  extrapolation schedule, Newton steps, ``newton.py``); ``gram_path.py``: a whole
-  warm-started path on a Gram matrix in one compiled call;
+  extrapolation schedule, Newton steps, ``newton.py``); ``gram_path.py``: the same
+  loop with its plain strategies, compiled (its rules compiled from ``cd.py``'s
+  source), which runs a whole warm-started path on a Gram matrix in one call;
 * ``prox_grad.py`` (ISTA/FISTA) and ``sag.py`` (SAG/SAGA);
 * the compiled loops they run are in ``sparsereg/_kernels/``.
 

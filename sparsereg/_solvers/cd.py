@@ -1,13 +1,13 @@
 """Coordinate-descent driver: screening, working sets, epochs, gap checks.
 
-The jitted epochs of ``_kernels/`` (one module per design: ``dense.py``,
-``sparse.py``, ``gram.py``), several per call with the gap checks inside, do the
+The compiled epochs of ``_kernels/epochs.py`` (written once for every data layout
+of ``_kernels/layout.py``), several per call with the gap checks inside, do the
 work; :func:`cd_solve` stops as scikit-learn does: when ``gap <= tol * ||y||^2 / n``
 right after an epoch whose largest coefficient change was at most ``tol`` times the
 largest coefficient. Its loop reads as its steps; the strategies that make it fast
 (working sets, Anderson extrapolation, Newton steps on the support) are small
 objects chosen once before the loop. A design (dense X, sparse X, Gram matrix)
-supplies the residual, the epochs, the gap's terms and the zeroing of features.
+binds a target to its layout's data (``design.data(y)``) for the compiled loops.
 """
 
 from dataclasses import dataclass
@@ -15,21 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .._kernels.dense import (
-    dense_epochs,
-    dense_gap_terms,
-    dense_residual,
-    dense_zero_out,
-)
-from .._kernels.epochs import anderson_buffers
-from .._kernels.gram import gram_epochs, gram_gap_terms, gram_zero_out
-from .._kernels.sparse import (
-    sparse_column_stats,
-    sparse_epochs,
-    sparse_gap_terms,
-    sparse_residual,
-    sparse_zero_out,
-)
+from .._kernels import epochs as kernels
+from .._kernels.dense import DenseData
+from .._kernels.gram import GramData
+from .._kernels.sparse import SparseData, sparse_column_stats
 from .newton import SupportNewton
 from .objective import DualPoint, duality_gap, feature_penalty, is_plain, screen_keep
 from .result import SolverResult
@@ -64,8 +53,32 @@ def creep_epochs(n, n_features):
     return max(CREEP_EPOCHS, -(-CREEP_WORK // max(n * n_features, 1)))
 
 
+class _Design:
+    """What the driver asks of a design; ``data(y)`` binds a target to it (the
+    layout's NamedTuple of ``_kernels/``), and the compiled loops do the rest."""
+
+    def residual(self, data, w):
+        """``(R, state)`` of ``w``."""
+        R, state = np.empty(self.n_rows), np.zeros(2)
+        kernels.residual(data, w, R, state)
+        return R, state
+
+    def epochs(self, data, R, state, w, active, a, b, pen, random, rng, tol, XtR,
+               plan, extrapolate):
+        return kernels.epochs(data, R, state, w, active, a, b, pen, random, rng,
+                              plan.max_epochs, tol, XtR, plan.target,
+                              plan.check_every, plan.max_checks,
+                              _history(extrapolate, active, R.shape[0]))
+
+    def gap_terms(self, data, R, state, w, idx, XtR):
+        return kernels.gap_terms(data, R, state, w, idx, XtR)
+
+    def zero_out(self, data, R, state, w, idx):
+        kernels.zero_out(data, R, state, w, idx)
+
+
 @dataclass
-class DenseDesign:
+class DenseDesign(_Design):
     """Fortran-ordered ``X`` already centered and multiplied by ``sqrt(s)``."""
 
     X: np.ndarray
@@ -73,45 +86,33 @@ class DenseDesign:
 
     def __post_init__(self):
         X = self.X
+        self.n_rows, self.n_features = X.shape
         self.norms2 = np.einsum("ij,ij->j", X, X, dtype=np.float64)
         self.col_norms = np.sqrt(self.norms2)
         self.usable = np.flatnonzero(self.norms2 > 0.0)  # (zero columns stay 0)
 
-    @property
-    def n_features(self):
-        return self.X.shape[1]
+    def data(self, y):
+        return DenseData(self.X, y, self.norms2)
 
-    def residual(self, y, w):
+    def y_norm2(self, data):
+        return float(data.y @ data.y)
+
+    def residual(self, data, w):
         if not w.any():  # the usual cold start: no kernel to compile for a copy
-            return np.array(y, dtype=np.float64), None
-        R = np.empty(self.X.shape[0])
-        dense_residual(self.X, y, w, R)
-        return R, None
+            return np.array(data.y, dtype=np.float64), np.zeros(2)
+        return super().residual(data, w)
 
-    def y_norm2(self, y):
-        return float(y @ y)
-
-    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
-               extrapolate):
-        return dense_epochs(self.X, R, y, w, self.norms2, active, a, b, pen, random,
-                              rng, plan.max_epochs, tol, XtR, plan.target,
-                              plan.check_every, plan.max_checks,
-                              _history(extrapolate, active, R.shape[0]))
-
-    def gap_terms(self, R, state, w, y, idx, XtR):
+    def gap_terms(self, data, R, state, w, idx, XtR):
         X = self.X
         if X.dtype == np.float64 and 2 * idx.size >= X.shape[1]:
             # most columns: one BLAS product (threaded) beats the kernel's pass
             np.dot(X.T, R, out=XtR)
-            return float(R @ R), float(R @ y)
-        return dense_gap_terms(X, R, y, idx, XtR)
-
-    def zero_out(self, R, state, w, idx):
-        dense_zero_out(self.X, R, w, idx)
+            return float(R @ R), float(R @ data.y)
+        return super().gap_terms(data, R, state, w, idx, XtR)
 
 
 @dataclass
-class SparseDesign:
+class SparseDesign(_Design):
     """CSC ``X`` with implicit centering by ``x_mean`` and sample weights ``sw``.
 
     ``x_mean=None`` means no intercept and ``sw=None`` no sample weights; the
@@ -125,54 +126,33 @@ class SparseDesign:
 
     def __post_init__(self):
         X = self.X
-        self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
-        p = X.shape[1]
-        self.colws = np.empty(p)
-        self.norms2 = np.empty(p)
-        sparse_column_stats(self.data, self.indices, self.indptr, self.sw,
-                              self.x_mean, float(self.n), self.colws, self.norms2)
+        self.n_rows, self.n_features = X.shape
+        self.colws = np.empty(self.n_features)
+        self.norms2 = np.empty(self.n_features)
+        sparse_column_stats(X.data, X.indices, X.indptr, self.sw, self.x_mean,
+                            float(self.n), self.colws, self.norms2)
         self.col_norms = np.sqrt(self.norms2)
         self.usable = np.flatnonzero(self.norms2 > 0.0)
 
-    @property
-    def n_features(self):
-        return self.X.shape[1]
+    def data(self, y):
+        X = self.X
+        return SparseData(X.data, X.indices, X.indptr, self.x_mean, self.sw,
+                          self.colws, y, self.norms2)
 
-    def residual(self, y, w):
-        Rt = np.empty(y.shape[0])
-        state = np.zeros(2)
-        sparse_residual(self.data, self.indices, self.indptr, self.x_mean, self.sw,
-                          y, w, Rt, state)
-        return Rt, state
-
-    def y_norm2(self, y):
+    def y_norm2(self, data):
+        y = data.y
         return float(y @ y) if self.sw is None else float(y @ (self.sw * y))
-
-    def epochs(self, R, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
-               extrapolate):
-        return sparse_epochs(self.data, self.indices, self.indptr, self.x_mean,
-                               self.sw, self.colws, R, state, y, w, self.norms2,
-                               active, a, b, pen, random, rng, plan.max_epochs, tol,
-                               XtR, plan.target, plan.check_every, plan.max_checks,
-                               _history(extrapolate, active, R.shape[0]))
-
-    def gap_terms(self, R, state, w, y, idx, XtR):
-        return sparse_gap_terms(self.data, self.indices, self.indptr, self.x_mean,
-                                  self.sw, self.colws, R, state, y, idx, XtR)
-
-    def zero_out(self, R, state, w, idx):
-        sparse_zero_out(self.data, self.indices, self.indptr, self.x_mean,
-                          self.colws, R, state, w, idx)
 
 
 @dataclass
-class GramDesign:
+class GramDesign(_Design):
     """Precomputed ``G = X_c' diag(s) X_c`` (CD then costs O(p) per coordinate).
 
     A target is given to :func:`cd_solve` as ``y = (q, yty)`` with
     ``q = X_c' diag(s) y_c`` and ``yty = y_c' diag(s) y_c``; the "residual" kept by
     the kernel is ``Gw = G @ w``, from which ``X'R = q - Gw`` and
-    ``||R||^2 = yty - 2 w'q + w'Gw`` follow.
+    ``||R||^2 = yty - 2 w'q + w'Gw`` follow. (``G w`` is computed by the compiled
+    ``residual``, not by BLAS, whose threads' wake-up cost a fold's path 10-15%.)
     """
 
     G: np.ndarray
@@ -181,34 +161,18 @@ class GramDesign:
     def __post_init__(self):
         # the kernels read column j of the symmetric G as its row j
         self.G = np.ascontiguousarray(self.G, dtype=np.float64)
+        self.n_rows = self.n_features = self.G.shape[0]
         self.norms2 = np.ascontiguousarray(np.diag(self.G), dtype=np.float64)
         self.col_norms = np.sqrt(np.maximum(self.norms2, 0.0))
         self.usable = np.flatnonzero(self.norms2 > 0.0)
 
-    @property
-    def n_features(self):
-        return self.G.shape[0]
+    def data(self, y):
+        q, yty = y
+        return GramData(self.G, np.ascontiguousarray(q, dtype=np.float64),
+                        float(yty), self.norms2)
 
-    def residual(self, y, w):
-        return self.G @ w, y
-
-    def y_norm2(self, y):
-        return float(y[1])
-
-    def epochs(self, Gw, state, y, w, active, a, b, pen, random, rng, tol, XtR, plan,
-               extrapolate):
-        q, yty = state
-        return gram_epochs(self.G, Gw, q, float(yty), w, active, a, b, pen, random,
-                             rng, plan.max_epochs, tol, XtR, plan.target,
-                             plan.check_every, plan.max_checks,
-                             _history(extrapolate, active, Gw.shape[0]))
-
-    def gap_terms(self, Gw, state, w, y, idx, XtR):
-        q, yty = state
-        return gram_gap_terms(q, Gw, w, float(yty), idx, XtR)
-
-    def zero_out(self, Gw, state, w, idx):
-        gram_zero_out(self.G, Gw, w, idx)
+    def y_norm2(self, data):
+        return data.yty
 
 
 @dataclass(frozen=True)
@@ -339,11 +303,16 @@ class Extrapolation:
 
     def next(self, n_iter, budget):
         """(extrapolate in the next call, its epoch budget)."""
-        if not self.late:
-            return self.on, budget
-        if n_iter >= self.creep:
-            return True, budget
-        return False, min(budget, self.creep - n_iter)
+        return extrapolation_step(self.on, self.late, self.creep, n_iter, budget)
+
+
+def extrapolation_step(on, late, creep, n_iter, budget):
+    """:meth:`Extrapolation.next`, as a function (``gram_path.py`` compiles it)."""
+    if not late:
+        return on, budget
+    if n_iter >= creep:
+        return True, budget
+    return False, min(budget, creep - n_iter)
 
 
 def extrapolation(anderson, sets, random, n, p):
@@ -355,7 +324,7 @@ def extrapolation(anderson, sets, random, n, p):
     return Extrapolation(on, late, creep_epochs(n, p))
 
 
-def newton_steps(design, n, b, anderson, screening, random, project):
+def newton_steps(design, data, n, b, anderson, screening, random, project):
     """Newton steps on the support (``newton.py``) where CD may creep: with the
     extrapolation, on dense and Gram designs of the plain elastic net."""
     if not (screening and not random and project is None
@@ -364,7 +333,7 @@ def newton_steps(design, n, b, anderson, screening, random, project):
     if isinstance(design, DenseDesign):
         return SupportNewton(n, b, X=design.X)
     if isinstance(design, GramDesign):
-        return SupportNewton(n, b, G=design.G)
+        return SupportNewton(n, b, G=design.G, q=data.q)
     return None
 
 
@@ -407,18 +376,19 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
     plain, positive = is_plain(pen) if plain is None else plain
     if positive or not plain:  # bounds
         np.clip(w, pen.lower, pen.upper, out=w)
-    R, state = design.residual(y, w)
-    tol_gap = tol * design.y_norm2(y) / n
+    data = design.data(y)
+    R, state = design.residual(data, w)
+    tol_gap = tol * design.y_norm2(data) / n
     XtR = np.empty(design.n_features)
     rng = np.array([np.uint64(rng_seed) | np.uint64(1)], dtype=np.uint64)
     active = design.usable
     if active.size < design.n_features:
-        design.zero_out(R, state, w, np.flatnonzero(design.norms2 <= 0.0))
+        design.zero_out(data, R, state, w, np.flatnonzero(design.norms2 <= 0.0))
     screening = screen and l1 > 0.0 and plain
     sets = working_sets(design, w, n, tol_gap, a, positive, screening,
                         0 if project is not None else _MAX_CHECKS)
     schedule = extrapolation(anderson, sets, random, n, active.size)
-    newton = newton_steps(design, n, b, anderson, screening, random, project)
+    newton = newton_steps(design, data, n, b, anderson, screening, random, project)
     history = []
 
     # The stopping gap is the one of the current iterate (scikit-learn's dual
@@ -429,7 +399,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             dual = DualPoint(gap=run.gap / n, primal=run.primal / n,
                              dual=run.dual / n, scale=run.scale)
         else:
-            R_norm2, Ry = design.gap_terms(R, state, w, y, active, XtR)
+            R_norm2, Ry = design.gap_terms(data, R, state, w, active, XtR)
             projected = (None if project is None
                          else project(XtR, active, w, R_norm2, Ry))
             dual = duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, idx=active, pen=pen,
@@ -446,7 +416,7 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
             kept, removed = screen_keep(XtR, design.col_norms, active, dual, n, l1,
                                         positive)
             if removed.size:
-                design.zero_out(R, state, w, removed)
+                design.zero_out(data, R, state, w, removed)
                 active = kept
         ws, complete = sets.choose(XtR, w, active)
         extrapolating, budget = schedule.next(n_iter, max_iter - n_iter)
@@ -454,21 +424,27 @@ def cd_solve(design, y, l1, l2, w, *, positive=False, max_iter=1000, tol=1e-4,
         if newton is not None and (extrapolating or not schedule.late):
             cap = min(budget, newton.epochs_left(np.count_nonzero(w), ws.size))
         plan = sets.plan(ws, complete, active, dual.gap, cap, budget)
-        run = design.epochs(R, state, y, w, ws, a, b, pen, random, rng, tol, XtR,
+        run = design.epochs(data, R, state, w, ws, a, b, pen, random, rng, tol, XtR,
                             plan, extrapolating)
         n_iter += run.epochs
         dual = check_gap(run if ws is active else None)
-        # scikit-learn's double criterion: a small duality gap *and* a last epoch
-        # whose largest coefficient change was below tol (relative to max |w|)
-        converged = (dual.gap <= tol_gap or run.met and ws is active) and run.small
+        converged = stopped(dual.gap, tol_gap, run.met and ws is active, run.small)
         if not np.isfinite(dual.gap):  # overflow: the caller reports it
             break
         if (cap < budget and newton.ran(run.epochs, cap) and not converged
-                and newton.step(R, state, w, a, positive)):
+                and newton.step(R, w, a, positive)):
             dual = check_gap()
     return SolverResult(coef=w, dual_gap=dual.gap, n_iter=n_iter,
                         converged=converged, history=history,
                         extrapolated=extrapolating)
+
+
+def stopped(gap, target, met, small):
+    """The stopping test of every coordinate-descent solve (``gram_path.py``
+    compiles it), scikit-learn's double criterion: a small duality gap (``gap <=
+    target``, or ``met`` in the loop of epochs on the same features) *and* a last
+    epoch whose largest coefficient change was below tol (relative to max |w|)."""
+    return (gap <= target or met) and small
 
 
 def _count_violators(XtR, w, active, a, positive):
@@ -503,4 +479,4 @@ def _history(extrapolate, active, n_rows):
     """Anderson's buffers for the epochs on ``active``, or None: plain CD."""
     if not extrapolate or active.shape[0] < 2:
         return None
-    return anderson_buffers(active.shape[0], n_rows)
+    return kernels.anderson_buffers(active.shape[0], n_rows)

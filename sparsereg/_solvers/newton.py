@@ -48,11 +48,12 @@ _SHED_AFTER = 200
 
 class SupportNewton:
     """Newton steps for one :func:`cd.cd_solve` call: on the dense design ``X``
-    (centered and weighted, Fortran-ordered) or on the Gram matrix ``G`` (then the
-    "residual" is ``G w``), ``n`` rows, ``b`` the l2 weight (sum scaling)."""
+    (centered and weighted, Fortran-ordered) or on the Gram matrix ``G`` with
+    ``q = X'y`` (then the "residual" is ``G w``), ``n`` rows, ``b`` the l2 weight
+    (sum scaling)."""
 
-    def __init__(self, n, b, X=None, G=None):
-        self.n, self.b, self.X, self.G = n, b, X, G
+    def __init__(self, n, b, X=None, G=None, q=None):
+        self.n, self.b, self.X, self.G, self.q = n, b, X, G, q
         self.wait = 1.0  # epochs before the next try, in units of a step's cost
         self.since = 0  # epochs run since the last try
         self.epochs = 0  # epochs run in all
@@ -85,9 +86,9 @@ class SupportNewton:
         l2 and at least ``n - 1`` of them (centered X has rank ``n - 1``)?"""
         return self.b == 0.0 and m >= max(self.n - 1, 1)
 
-    def step(self, R, state, w, a, positive):
+    def step(self, R, w, a, positive):
         """Take the step from ``w`` (and its residual ``R``, updated in place; for
-        a Gram design ``R = G w`` and ``state = (q, yty)``); returns whether ``P``
+        a Gram design ``R = G w``); returns whether ``P``
         decreased. A step cut where a coefficient reached 0 is followed by a step
         on the support left (up to ``_CUTS`` times): an active-set descent."""
         self.since = 0
@@ -99,7 +100,7 @@ class SupportNewton:
             if not full_rank:  # singular: no Newton step, wait longer
                 self.wait *= 2.0
                 return moved
-        q = None if self.G is None else state[0]
+        q = self.q
         S = np.flatnonzero(w)
         if S.size == 0:
             return moved

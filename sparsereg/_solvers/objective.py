@@ -172,6 +172,13 @@ def duality_gap(XtR, R_norm2, Ry, w, l1, l2, n, positive=False, idx=None, pen=No
     return DualPoint(gap=gap / n, primal=p_sum / n, dual=best / n, scale=scale)
 
 
+def screen_radius(primal, dual):
+    """The radius of the gap safe ball around the dual point of value ``dual``,
+    ``sqrt(2 (P - D))`` (sum scaling), with a margin for rounding, ``SCREEN_SLACK``
+    (``gram_path.py`` compiles this function)."""
+    return np.sqrt(2.0 * (max(primal - dual, 0.0) + SCREEN_SLACK * abs(primal)))
+
+
 def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     """Gap safe screening (Fercoq et al. 2015; Ndiaye et al. 2017).
 
@@ -183,8 +190,7 @@ def screen_keep(XtR, col_norms, idx, dual, n, l1, positive=False):
     rounding, ``SCREEN_SLACK``.)
     """
     scale = float(dual.scale)
-    radius = float(np.sqrt(2.0 * n * (max(dual.primal - dual.dual, 0.0)
-                                      + SCREEN_SLACK * abs(dual.primal))))
+    radius = float(screen_radius(n * dual.primal, n * dual.dual))
     if idx.shape[0] > _SCREEN_IN_NUMPY:
         from .._kernels import gap as _kernels
 

@@ -19,23 +19,26 @@ _LAZY = {
 }
 
 
-def _lazy_attribute(module, name):
-    """PEP 562 ``__getattr__`` of a package whose names ``_LAZY`` lists."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    import importlib
+def _lazy_exports(module, namespace):
+    """The PEP 562 ``__getattr__`` and ``__dir__`` of a package (``namespace``: its
+    ``globals()``) exporting the names of ``_LAZY``: a name's module is imported on
+    first use, and the name kept in ``namespace``."""
+    def getattr_(name):
+        if name not in _LAZY:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        import importlib
 
-    return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        namespace[name] = value
+        return value
+
+    def dir_():
+        return sorted(set(namespace) | set(_LAZY))
+
+    return getattr_, dir_
 
 
-def __getattr__(name):
-    value = _lazy_attribute(__name__, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_exports(__name__, globals())
 
 
 __all__ = [
