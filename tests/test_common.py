@@ -7,6 +7,7 @@ from sparsereg import (
     ElasticNetCV,
     Lasso,
     LassoCV,
+    PoissonRegressor,
     RelaxedLasso,
     RelaxedLassoCV,
     Ridge,
@@ -68,6 +69,10 @@ ESTIMATORS = [
     # MLPClassifier(solver="lbfgs") fails it too); alpha=0.1 keeps them below 1.
     MLPClassifier(solver="lbfgs", alpha=0.1),
     MLPRegressor(solver="lbfgs"),
+    PoissonRegressor(),
+    PoissonRegressor(alpha=0.1, l1_ratio=0.5),
+    PoissonRegressor(solver="lbfgs"),
+    PoissonRegressor(solver="newton-cholesky"),
 ]
 
 # What scikit-learn itself declares for its Ridge (instance_generator.py): n_iter_ is

@@ -119,3 +119,29 @@ def test_the_compiled_path_applies_the_drivers_rules():
     assert radius == pytest.approx(np.sqrt(2 * (2.0 + objective.SCREEN_SLACK * 10)))
     assert objective.screen_radius(1.0, 3.0) == pytest.approx(
         np.sqrt(2 * objective.SCREEN_SLACK))  # a dual above the primal: rounding
+
+
+def test_lassocv_fold_paths_reach_the_compiled_epochs_in_eight_frames(monkeypatch):
+    """fit > _paths > fold_errors > solve_path > solve > the compiled path >
+    solve_plain > the loop of epochs, for a dense n > p LassoCV (its folds' Gram
+    path); the thread plumbing (``_threads.in_threads`` and the task's lambda) is
+    not counted."""
+    from sparsereg._solvers import gram_path
+
+    X, y = make_data(200, 10, seed=3)
+    depths = []
+    real = gram_path.path
+
+    def recording(*args):
+        frame, depth = sys._getframe(1), 0
+        while frame is not None:
+            code = frame.f_code
+            depth += ("sparsereg" in code.co_filename and code.co_name != "<lambda>"
+                      and not code.co_filename.endswith("_threads.py"))
+            frame = frame.f_back
+        depths.append(depth)
+        return real(*args)
+
+    monkeypatch.setattr(gram_path, "path", recording)
+    sr.LassoCV(cv=3, alphas=10).fit(X, y)
+    assert depths and max(depths) + 3 <= 8  # + path, solve_plain, epochs

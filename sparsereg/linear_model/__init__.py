@@ -3,6 +3,7 @@ cross-validated estimators, so that ``from sklearn.linear_model import X`` becom
 ``from sparsereg.linear_model import X``."""
 
 from ._coordinate_descent import ElasticNet, Lasso
+from ._glm import PoissonRegressor
 from ._path import enet_path, lasso_path
 from ._ridge import Ridge
 
@@ -47,6 +48,7 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "PoissonRegressor",
     "RelaxedLasso",
     "RelaxedLassoCV",
     "Ridge",
