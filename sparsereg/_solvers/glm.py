@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit, xlogy
+from scipy.special import expit, logsumexp, softmax, xlogy
 
 from .dispatch import SolverOptions, make_solver
 from .problem import Problem, xt_dot
@@ -43,9 +43,13 @@ from .problem import Problem, xt_dot
 # probability of exactly 0 or 1 would give a sample no weight and an infinite
 # working response
 _MIN_VARIANCE = 1e-10
-# the inner solves' tolerance starts here and tightens with the outer gap
-_INNER_TOL = 1e-4
-_MIN_INNER_TOL = 1e-13
+# each inner solve certifies the quadratic model to this fraction of the outer gap
+# (an inexact Newton step), a hundred times less when a step made no progress
+_INNER_FRACTION = 0.1
+# down to this tolerance of the coordinate-descent solver (relative to the
+# working response's variance): about the rounding of its gap
+_MIN_INNER_TOL = 1e-15
+_MAX_INNER_TOL = 1e-4  # (far from the solution: the linear models' default)
 _ARMIJO = 0.25  # sufficient decrease of the line search, a fraction of the model's
 _UNMEASURABLE = 64 * np.finfo(np.float64).eps  # a change of F below rounding
 
@@ -148,13 +152,7 @@ def duality_gap(family, X, y, s, eta, w, l1, l2, pen):
     XtR = xt_dot(X, theta)
     primal = float(s @ family.loss(y, eta)) + penalty_value(w, l1, l2, pen)
     idx = np.arange(w.shape[0])
-    a_lasso = 1.0
-    if l1 > 0.0:
-        towards = ((pen.upper == np.inf) & (XtR > 0)) | ((pen.lower == -np.inf)
-                                                        & (XtR < 0))
-        limit = towards & (pen.factor > 0) & (np.abs(XtR) > l1 * pen.factor)
-        if limit.any():
-            a_lasso = float(np.min(l1 * pen.factor[limit] / np.abs(XtR[limit])))
+    a_lasso = _lasso_scale(XtR, l1, pen)
     candidates = [a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else {a_lasso, 1.0}
     dual = -np.inf
     for a in candidates:
@@ -184,32 +182,31 @@ def glm_solve(family, X, y, sample_weight, fit_intercept, l1, l2, pen, coef0,
         b, eta = b + c, eta + c
         null_eta += family.intercept_shift(y, s, null_eta)
     tol_gap = tol * null_deviance(family, y, s, null_eta)
-    inner_tol, epochs = _INNER_TOL, 0
+    epochs = 0
     gap, primal = duality_gap(family, X, y, s, eta, w, l1, l2, pen)
-    n_iter = 0
+    inner_gap, n_iter = _INNER_FRACTION * gap, 0
     while gap > tol_gap and n_iter < max_iter:
         n_iter += 1
         mu = family.mean(eta)
         v = np.maximum(family.variance(mu), _MIN_VARIANCE)
         h = s * v
         z = eta + (y - mu) / v
-        inner = _weighted_enet(X, z, h, fit_intercept, l1, l2, pen, w, inner_tol,
+        inner = _weighted_enet(X, z, h, fit_intercept, l1, l2, pen, w, inner_gap,
                                inner_max_iter)
         epochs += inner.n_iter
         step = _line_search(family, X, y, s, eta, w, b, inner, mu, primal, l1, l2,
                             pen)
         if step is None:  # no decrease along the step: solve the model tighter
-            if inner_tol <= _MIN_INNER_TOL:
+            if inner.at_floor:
                 break
-            inner_tol = max(inner_tol * 1e-2, _MIN_INNER_TOL)
+            inner_gap *= 1e-2
             continue
         w, b, eta = step
         if fit_intercept:
             c = family.intercept_shift(y, s, eta)
             b, eta = b + c, eta + c
         gap, primal = duality_gap(family, X, y, s, eta, w, l1, l2, pen)
-        # the model's solve need not be much more accurate than the outer gap
-        inner_tol = min(inner_tol, max(1e-2 * gap / tol_gap * tol, _MIN_INNER_TOL))
+        inner_gap = min(inner_gap, _INNER_FRACTION * gap)
     return GLMResult(coef=w, intercept=b, dual_gap=gap, n_iter=n_iter,
                      n_epochs=epochs, converged=bool(gap <= tol_gap))
 
@@ -219,57 +216,252 @@ class _InnerSolution:
     coef: np.ndarray
     intercept: float
     n_iter: int
+    at_floor: bool  # solved at the tightest tolerance (_MIN_INNER_TOL)
 
 
-def _weighted_enet(X, z, h, fit_intercept, l1, l2, pen, w0, tol, max_iter):
-    """The quadratic model's minimizer: the weighted elastic net
-    ``1/2 sum_i h_i (z_i - x_i.w - b)^2 + penalties`` (``Problem`` rescales the
-    weights to sum to n, hence the penalties over ``sum(h)``)."""
+def _weighted_enet(X, z, h, fit_intercept, l1, l2, pen, w0, gap, max_iter):
+    """The quadratic model's minimizer, ``1/2 sum_i h_i (z_i - x_i.w - b)^2 +
+    penalties``, to a duality gap of ``gap``: the weighted elastic net that
+    ``Problem`` rescales (weights summing to n: the penalties and the gap over
+    ``sum(h)``), whose solver's ``tol`` is relative to the weighted variance of
+    ``z``."""
     problem = Problem(X, z[:, None], h, fit_intercept, True)
+    scale = float(h.sum())
+    unit = float(problem.yty()[0]) / problem.n  # the solver's gap per unit of tol
+    tol = gap / scale / unit if unit > 0 else _MIN_INNER_TOL
+    at_floor = not tol > _MIN_INNER_TOL
+    tol = min(max(tol, _MIN_INNER_TOL), _MAX_INNER_TOL)
     opts = SolverOptions(solver="cd", tol=tol, max_iter=max_iter, anderson="auto",
                          precompute=False, penalty_factor=pen.factor,
                          lower_bounds=pen.lower, upper_bounds=pen.upper)
-    scale = float(h.sum())
     result = make_solver(opts, problem).solve(
         np.array([l1 / scale]), np.array([l2 / scale]), w0[None, :].copy(),
         warn=False)[0]  # (the solver updates its starting point in place)
     coef = result.coef
     intercept = (float(problem.y_offset[0] - coef @ problem.X_offset)
                  if fit_intercept else 0.0)
-    return _InnerSolution(coef, intercept, result.n_iter)
+    return _InnerSolution(coef, intercept, result.n_iter, at_floor)
 
 
 def _line_search(family, X, y, s, eta, w, b, inner, mu, primal, l1, l2, pen):
-    """``(w, b, eta)`` a step ``t`` of the way to the model's minimizer, ``t``
-    halved from 1 until ``F`` decreases by a fraction of the model's predicted
-    decrease; None if the step does not descend."""
+    """``(w, b, eta)`` a step of the way to the model's minimizer (see
+    :func:`_step_size`); None if the step does not descend."""
     d_w = inner.coef - w
     d_b = inner.intercept - b
     d_eta = _linear_predictor(X, d_w) + d_b
-    g_w = penalty_value(w, l1, l2, pen)
-    predicted = float(s @ ((mu - y) * d_eta)) + penalty_value(inner.coef, l1, l2,
-                                                              pen) - g_w
+    predicted = float(s @ ((mu - y) * d_eta)) + penalty_value(
+        inner.coef, l1, l2, pen) - penalty_value(w, l1, l2, pen)
+
+    def value_at(t):
+        return float(s @ family.loss(y, eta + t * d_eta)) + penalty_value(
+            w + t * d_w, l1, l2, pen)
+
+    t = _step_size(value_at, primal, predicted)
+    if t is None:
+        return None
+    return w + t * d_w, b + t * d_b, eta + t * d_eta
+
+
+def _step_size(value_at, primal, predicted):
+    """``t``, halved from 1 until ``value_at(t)`` is below ``primal`` by a fraction
+    of ``t * predicted`` (the model's predicted change); None if the step does not
+    descend. A change too small for ``F`` to show in floating point (of either
+    sign, by rounding) takes the full step: that happens near the solution, where
+    the full Newton step is the accurate one (the gap then checks it)."""
     if abs(predicted) <= _UNMEASURABLE * abs(primal):
-        # a change F cannot show in floating point (of either sign, by rounding):
-        # near the solution, where the full Newton step is the accurate one (the
-        # gap then checks it)
-        return inner.coef.copy(), inner.intercept, eta + d_eta
+        return 1.0
     if not predicted < 0.0:
         return None
     t = 1.0
     while t > 1e-10:
-        w_t, eta_t = w + t * d_w, eta + t * d_eta
-        value = float(s @ family.loss(y, eta_t)) + penalty_value(w_t, l1, l2, pen)
-        if value <= primal + _ARMIJO * t * predicted:
-            return w_t, b + t * d_b, eta_t
+        if value_at(t) <= primal + _ARMIJO * t * predicted:
+            return t
         t *= 0.5
     return None
 
 
 def _linear_predictor(X, w):
-    if sparse.issparse(X):
-        return np.asarray(X @ w, dtype=np.float64).ravel()
-    return np.asarray(X @ w, dtype=np.float64)
+    """``X @ w`` as a float64 ndarray (``w`` a vector, or one column per class)."""
+    out = np.asarray(X @ w, dtype=np.float64)
+    return out.reshape(-1) if w.ndim == 1 else out
+
+
+# ------------------------------------------------------------------------ multinomial
+
+
+class Multinomial:
+    """``Y`` of shape (n, K), one-hot class indicators (or probabilities); the
+    linear predictors ``Eta = X W' + b`` (n, K); mean ``softmax(Eta)``; the loss
+    ``logsumexp(eta_i) - Y_i . eta_i`` (scikit-learn's multinomial loss)."""
+
+    name = "multinomial"
+
+    @staticmethod
+    def loss(Y, Eta):
+        return logsumexp(Eta, axis=1) - np.einsum("ik,ik->i", Y, Eta)
+
+    @staticmethod
+    def mean(Eta):
+        return softmax(Eta, axis=1)
+
+    @staticmethod
+    def conjugate(U):
+        """Negative entropy of each row of ``U`` (in the simplex)."""
+        return xlogy(U, U).sum(axis=1)
+
+    @staticmethod
+    def intercept_shift(Y, s, Eta):
+        """``c`` (K,) minimizing ``sum_i s_i loss(Y_i, Eta_i + c)``: Newton's method
+        (the Hessian ``sum_i s_i (diag(P_i) - P_i P_i')`` is singular along the
+        ones, so the least-norm step), halved until the loss decreases."""
+        c = np.zeros(Eta.shape[1])
+        target = s @ Y
+        before = s @ Multinomial.loss(Y, Eta)
+        for _ in range(100):
+            P = softmax(Eta + c, axis=1)
+            g = s @ P - target
+            if np.max(np.abs(g)) <= 1e-15:
+                break
+            H = np.diag(s @ P) - (P * s[:, None]).T @ P
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+            value = s @ Multinomial.loss(Y, Eta + c - step)
+            # halve while the loss rises by more than rounding (near the minimum
+            # the full Newton step is the accurate one and the loss cannot show it)
+            while value - before > _UNMEASURABLE * abs(before) and np.any(step):
+                step = 0.5 * step
+                value = s @ Multinomial.loss(Y, Eta + c - step)
+            if not np.any(step):
+                break
+            c, before = c - step, min(value, before)
+        return c
+
+
+def multinomial_gap(X, Y, s, Eta, W, l1, l2, pen):
+    """``(gap, F(W, b))`` of the multinomial problem (the module's gap with
+    ``theta = s (Y - P)``, one column per class, and the negative entropy as
+    ``f*``); ``Eta`` should hold the exact intercepts for ``W``."""
+    from .._kernels.gap import _dual_value  # (imports numba: see _jit.py)
+
+    P = Multinomial.mean(Eta)
+    theta = s[:, None] * (Y - P)
+    XtR = xt_dot(X, theta)  # (p, K)
+    primal = float(s @ Multinomial.loss(Y, Eta)) + sum(
+        penalty_value(w, l1, l2, pen) for w in W)
+    a_lasso = _lasso_scale(XtR, l1, pen)
+    idx = np.arange(W.shape[1])
+    dual = -np.inf
+    for a in ([a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else {a_lasso, 1.0}):
+        value = -float(s @ Multinomial.conjugate((1.0 - a) * Y + a * P))
+        for k in range(W.shape[0]):
+            value += _dual_value(np.ascontiguousarray(XtR[:, k]), 0.0, 0.0, idx, a,
+                                 l1, l2, pen)
+        dual = max(dual, value)
+    return max(primal - dual, 0.0), primal
+
+
+def multinomial_solve(X, Y, sample_weight, fit_intercept, l1, l2, pen, coef0,
+                      intercept0=None, *, tol=1e-4, max_iter=100, inner_max_iter=1000):
+    """Minimize the multinomial ``F`` (one coefficient row per class, the penalty
+    on every entry) by proximal Newton steps one class at a time (glmnet's
+    "ungrouped" multinomial): each step replaces the loss, as a function of the
+    class's linear predictor with the others fixed, by its quadratic model (weights
+    ``s P_k (1 - P_k)``), solves that weighted elastic net by coordinate descent
+    and searches along it; after each sweep over the classes the intercepts are set
+    to their exact minimizer. Stops on :func:`multinomial_gap` relative to the
+    null model's deviance. ``coef0`` (K, p); returns a :class:`GLMResult` whose
+    ``coef`` is (K, p) and ``intercept`` (K,)."""
+    n = X.shape[0]
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    s = sw / sw.sum()
+    Y = np.asarray(Y, dtype=np.float64)
+    W = np.array(coef0, dtype=np.float64)
+    K = W.shape[0]
+    b = np.zeros(K) if (intercept0 is None or not fit_intercept) else np.array(
+        intercept0, dtype=np.float64)
+    Eta = _linear_predictor(X, W.T) + b
+    null_eta = np.zeros((n, K))
+    if fit_intercept:
+        c = Multinomial.intercept_shift(Y, s, Eta)
+        b, Eta = b + c, Eta + c
+        null_eta += Multinomial.intercept_shift(Y, s, null_eta)
+    tol_gap = tol * null_deviance(Multinomial, Y, s, null_eta)
+    gap, primal = multinomial_gap(X, Y, s, Eta, W, l1, l2, pen)
+    inner_gap, epochs, n_iter = _INNER_FRACTION * gap, 0, 0
+    while gap > tol_gap and n_iter < max_iter:
+        n_iter += 1
+        moved = False
+        for k in range(K):
+            step = _class_step(X, Y, s, Eta, W, b, k, primal, l1, l2, pen,
+                               fit_intercept, inner_gap, inner_max_iter)
+            at_floor = step[-1]
+            if step[0] is None:
+                continue
+            primal, n_epochs = step[:2]
+            epochs += n_epochs
+            moved = True
+        if fit_intercept:
+            c = Multinomial.intercept_shift(Y, s, Eta)
+            b += c
+            Eta += c
+        previous = gap
+        gap, primal = multinomial_gap(X, Y, s, Eta, W, l1, l2, pen)
+        if not moved or gap >= previous:  # the models' solves limit progress
+            if at_floor:
+                break
+            inner_gap *= 1e-2
+        else:
+            inner_gap = min(inner_gap, _INNER_FRACTION * gap)
+    return GLMResult(coef=W, intercept=b, dual_gap=gap, n_iter=n_iter,
+                     n_epochs=epochs, converged=bool(gap <= tol_gap))
+
+
+def _class_step(X, Y, s, Eta, W, b, k, primal, l1, l2, pen, fit_intercept, tol,
+                max_iter):
+    """One proximal Newton step on class ``k`` (``W``, ``b`` and ``Eta`` updated in
+    place); returns ``(F, epochs, at_floor)``, ``F`` None if it does not descend
+    (``at_floor``: the inner solve was at its tightest tolerance)."""
+    P = Multinomial.mean(Eta)
+    p_k = P[:, k]
+    v = np.maximum(p_k * (1.0 - p_k), _MIN_VARIANCE)
+    z = Eta[:, k] + (Y[:, k] - p_k) / v
+    inner = _weighted_enet(X, z, s * v, fit_intercept, l1, l2, pen, W[k], tol,
+                           max_iter)
+    d_w, d_b = inner.coef - W[k], inner.intercept - b[k]
+    d_eta = _linear_predictor(X, d_w) + d_b
+    g_k = penalty_value(W[k], l1, l2, pen)
+    rest = primal - float(s @ Multinomial.loss(Y, Eta)) - g_k  # the other rows
+    predicted = float(s @ ((p_k - Y[:, k]) * d_eta)) + penalty_value(
+        inner.coef, l1, l2, pen) - g_k
+
+    def value_at(t):
+        Eta_t = Eta.copy()
+        Eta_t[:, k] += t * d_eta
+        return (float(s @ Multinomial.loss(Y, Eta_t)) + rest
+                + penalty_value(W[k] + t * d_w, l1, l2, pen))
+
+    t = _step_size(value_at, primal, predicted)
+    if t is None:
+        return None, inner.n_iter, inner.at_floor
+    W[k] += t * d_w
+    b[k] += t * d_b
+    Eta[:, k] += t * d_eta
+    return value_at(0.0), inner.n_iter, inner.at_floor
+
+
+def _lasso_scale(XtR, l1, pen):
+    """The largest ``a <= 1`` with ``|a XtR_jk| <= l1 factor_j`` wherever the
+    coefficient may grow without bound in that direction (1 without l1)."""
+    if l1 == 0.0:
+        return 1.0
+    XtR = XtR.reshape(XtR.shape[0], -1)
+    lower, upper = pen.lower[:, None], pen.upper[:, None]
+    towards = ((upper == np.inf) & (XtR > 0)) | ((lower == -np.inf) & (XtR < 0))
+    limit = towards & (pen.factor[:, None] > 0) & (np.abs(XtR) > l1
+                                                     * pen.factor[:, None])
+    if not limit.any():
+        return 1.0
+    factor = np.broadcast_to(pen.factor[:, None], XtR.shape)
+    return float(np.min(l1 * factor[limit] / np.abs(XtR[limit])))
 
 
 # ----------------------------------------- smooth problems (no l1): lbfgs, Newton
