@@ -397,3 +397,16 @@ def test_multinomial_matches_scikit_learns_logistic_regression():
     np.testing.assert_allclose(res.coef, ref.coef_, atol=2e-5)
     np.testing.assert_allclose(softmax_rows(X @ res.coef.T + res.intercept),
                                ref.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["cd", "lbfgs", "newton-cholesky"])
+def test_poisson_regressor_without_penalty(solver):
+    """alpha=0: no finite dual point away from the optimum, so "cd" stops on the
+    Newton decrement; every solver reaches scikit-learn's unpenalized fit."""
+    from sparsereg import PoissonRegressor as Ours
+
+    X, y = _data(Poisson, n=120, p=4, seed=18)
+    ref = PoissonRegressor(alpha=0.0, solver="newton-cholesky", tol=1e-12).fit(X, y)
+    ours = Ours(alpha=0.0, solver=solver, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-5)

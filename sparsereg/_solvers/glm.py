@@ -151,6 +151,8 @@ def duality_gap(family, X, y, s, eta, w, l1, l2, pen):
     theta = s * (y - mu)
     XtR = xt_dot(X, theta)
     primal = float(s @ family.loss(y, eta)) + penalty_value(w, l1, l2, pen)
+    if l1 == 0.0 and l2 == 0.0:  # no penalty: no finite dual point off the optimum
+        return _newton_decrement(family, X, s, mu, XtR), primal
     idx = np.arange(w.shape[0])
     a_lasso = _lasso_scale(XtR, l1, pen)
     candidates = [a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else {a_lasso, 1.0}
@@ -161,6 +163,22 @@ def duality_gap(family, X, y, s, eta, w, l1, l2, pen):
             XtR, 0.0, 0.0, idx, a, l1, l2, pen)
         dual = max(dual, value)
     return max(primal - dual, 0.0), primal
+
+
+def _newton_decrement(family, X, s, mu, XtR):
+    """``g' H^+ g / 2`` for the gradient ``g = -X'theta`` and the Hessian ``H`` of
+    the unpenalized loss (with the intercept's row, whose gradient is 0 at the
+    exact intercept): the quadratic model's estimate of ``F - F*``, the stopping
+    measure when there is no penalty (as in scikit-learn's Newton solver)."""
+    h = s * family.variance(mu)
+    p = X.shape[1]
+    Xh = X.multiply(h[:, None]).tocsc() if sparse.issparse(X) else X * h[:, None]
+    H = np.empty((p + 1, p + 1))
+    H[:p, :p] = (X.T @ Xh).toarray() if sparse.issparse(X) else X.T @ Xh
+    H[p, :p] = H[:p, p] = np.asarray(Xh.sum(axis=0)).ravel()
+    H[p, p] = h.sum()
+    g = np.r_[XtR, 0.0]
+    return max(0.5 * float(g @ np.linalg.lstsq(H, g, rcond=None)[0]), 0.0)
 
 
 def glm_solve(family, X, y, sample_weight, fit_intercept, l1, l2, pen, coef0,
@@ -473,9 +491,10 @@ def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
     ``"lbfgs"`` (scipy's L-BFGS-B on ``(w, b)``, within the bounds; its
     projected-gradient tolerance is ``tol``) or ``"newton-cholesky"`` (Newton's
     method with a Cholesky solve of the ``(p + 1)``-square Hessian and a
-    backtracking line search, stopped when the largest gradient entry is at most
-    ``tol``). Returns a :class:`GLMResult` (``n_epochs`` = 0) whose gap is the
-    duality gap of ``F`` (after the exact intercept)."""
+    backtracking line search, stopped after a step that leaves the largest
+    gradient entry and half the Newton decrement at most ``tol``). Returns a
+    :class:`GLMResult` (``n_epochs`` = 0) whose gap is the duality gap of ``F``
+    (after the exact intercept)."""
     from scipy import optimize
 
     n, p = X.shape
@@ -519,16 +538,17 @@ def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
 
 def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter):
     """Newton's method on the smooth ``F``: ``H d = -g``, ``H`` the Hessian of
-    ``(w, b)`` (Cholesky; a tiny ridge if it is singular), halving the step until
-    ``F`` decreases (Armijo)."""
-    from scipy import linalg
+    ``(w, b)`` (a Cholesky solve), halving the step until ``F`` decreases
+    (Armijo). A singular or ill-conditioned ``H`` (collinear features without l2)
+    warns, as scikit-learn's solver does, and the iterations left go to L-BFGS."""
+    import warnings
+
+    from scipy import linalg, optimize
 
     p = X.shape[1]
     k = v.shape[0]
     value, grad = value_grad(v)
     for n_iter in range(1, max_iter + 1):
-        if np.max(np.abs(grad)) <= tol:
-            return v, n_iter - 1, True
         eta = _linear_predictor(X, v[:p]) + (v[p] if k > p else 0.0)
         h = s * family.variance(family.mean(eta))
         Xh = X.multiply(h[:, None]).tocsc() if sparse.issparse(X) else X * h[:, None]
@@ -539,18 +559,29 @@ def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter):
             H[p, :p] = H[:p, p] = np.asarray(Xh.sum(axis=0)).ravel()
             H[p, p] = h.sum()
         try:
-            d = -linalg.cho_solve(linalg.cho_factor(H), grad)
-        except linalg.LinAlgError:  # singular (e.g. l2 = 0, p > n): regularize
-            d = -linalg.solve(H + 1e-10 * np.trace(H) / k * np.eye(k), grad,
-                              assume_a="sym")
-        slope = grad @ d
-        t = 1.0
-        while t > 1e-12:
-            new_value, new_grad = value_grad(v + t * d)
-            if new_value <= value + 1e-4 * t * slope:
-                break
-            t *= 0.5
-        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)
+                d = -linalg.solve(H, grad, assume_a="pos", check_finite=False)
+        except (linalg.LinAlgError, linalg.LinAlgWarning):
+            warnings.warn(
+                "The inner solver of NewtonCholeskySolver stumbled upon a singular "
+                f"or very ill-conditioned Hessian matrix at iteration {n_iter}. It "
+                "will now resort to lbfgs instead. (Collinear features without an "
+                "l2 penalty: alpha > 0 or removing the collinear columns avoids "
+                "it.)", linalg.LinAlgWarning, stacklevel=4)
+            res = optimize.minimize(
+                value_grad, v, jac=True, method="L-BFGS-B",
+                options=dict(maxiter=max_iter - n_iter + 1, maxls=50, gtol=tol,
+                             ftol=64 * np.finfo(float).eps))
+            return res.x, n_iter - 1 + int(res.nit), bool(res.success)
+        t = _step_size(lambda t, v=v, d=d: value_grad(v + t * d)[0], value,
+                       grad @ d)
+        if t is None:
             return v, n_iter, False
-        v, value, grad = v + t * d, new_value, new_grad
-    return v, max_iter, bool(np.max(np.abs(grad)) <= tol)
+        v = v + t * d
+        value, grad = value_grad(v)
+        # scikit-learn's test, after the step: the gradient and the Newton
+        # decrement d'H d / 2 both at most tol
+        if np.max(np.abs(grad)) <= tol and 0.5 * (d @ H @ d) <= tol:
+            return v, n_iter, True
+    return v, max_iter, False

@@ -58,8 +58,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
     tol : float, default=1e-4
         ``"cd"``: stop when the duality gap is at most ``tol`` times the mean
         half deviance of the intercept-only model (see Notes). ``"lbfgs"`` and
-        ``"newton-cholesky"``: stop when the largest entry of the (projected)
-        gradient of the objective is at most ``tol``, as in scikit-learn.
+        ``"newton-cholesky"``: scikit-learn's tests (the largest entry of the
+        projected gradient at most ``tol``; for Newton also half the Newton
+        decrement, after a step).
     warm_start : bool, default=False
         Start from the previous ``coef_`` and ``intercept_`` when refitting.
     verbose : int, default=0
@@ -170,7 +171,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             )
         solver = "cd" if self.solver == "auto" else self.solver
         _check_solver(solver, l1, pen, self.lower_bounds, self.upper_bounds)
-        coef0, b0 = np.zeros(X.shape[1]), 0.0
+        # scikit-learn's start: zeros, the intercept of the intercept-only model
+        coef0 = np.clip(np.zeros(X.shape[1]), pen.lower, pen.upper)
+        b0 = float(np.log(np.average(y, weights=sw))) if self.fit_intercept else 0.0
         if self.warm_start and hasattr(self, "coef_"):
             coef0 = np.clip(np.asarray(self.coef_, float), pen.lower, pen.upper)
             b0 = float(self.intercept_)
@@ -250,6 +253,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         constant = s @ (xlogy(y, y) - y)  # the half deviance minus the loss
         return float(1 - (deviance + constant) / (null + constant))
 
+    def _get_loss(self, xp=None, device=None):
+        """scikit-learn's loss object of this model, ``HalfPoissonLoss`` (its GLM
+        estimators expose it, and its utilities and tests call it)."""
+        from sklearn._loss.loss import HalfPoissonLoss
+
+        return HalfPoissonLoss()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -262,8 +272,8 @@ def _check_counts(y, sw, fit_intercept):
         raise ValueError(f"y must be 1-D counts, got shape {y.shape}")
     if np.any(y < 0):
         raise ValueError(
-            "Some value(s) of y are out of the valid range of the Poisson loss: y "
-            "must be non-negative (counts or rates)"
+            "Some value(s) of y are out of the valid range of the loss (Poisson): "
+            "y must be non-negative (counts or rates)"
         )
     s = np.ones_like(y) if sw is None else sw
     if fit_intercept and not s @ y > 0:

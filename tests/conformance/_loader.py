@@ -36,6 +36,7 @@ BOUND_CLASSES = {
     "ElasticNetCV": sparsereg.ElasticNetCV,
     "Ridge": sparsereg.Ridge,
     "RidgeCV": sparsereg.RidgeCV,
+    "PoissonRegressor": sparsereg.PoissonRegressor,
     "MLPRegressor": sparsereg.neural_network.MLPRegressor,
     "MLPClassifier": sparsereg.neural_network.MLPClassifier,
 }
@@ -133,7 +134,10 @@ BOUND = {
 
 def bound_names_of(value):
     """The bound names that a test parameter value stands for: a bound class or
-    function, or an instance (constructed at import time) of a bound class."""
+    function, or an instance (constructed at import time) of a bound class, also
+    inside a tuple or list (a fixture's parameters, say)."""
+    if isinstance(value, tuple | list):
+        return set().union(set(), *map(bound_names_of, value))
     for name, obj in BOUND.items():
         if value is obj:
             return {name}
