@@ -14,6 +14,9 @@ Where things live:
   loop with its plain strategies, compiled (its rules compiled from ``cd.py``'s
   source), which runs a whole warm-started path on a Gram matrix in one call;
 * ``prox_grad.py`` (ISTA/FISTA) and ``sag.py`` (SAG/SAGA);
+* ``glm.py``: the binomial, multinomial and Poisson families, fitted by proximal
+  Newton steps whose quadratic models the CD solver solves (the seam below), and
+  their duality gaps;
 * the compiled loops they run are in ``sparsereg/_kernels/``.
 
 The seam for the next families and penalties: every solver here minimizes a

@@ -83,7 +83,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         Outer iterations run (Newton steps or L-BFGS iterations).
     dual_gap_ : float
         Duality gap of the fitted model for the objective above (a bound on how
-        far its value is above the minimum).
+        far its value is above the minimum); with ``alpha=0``, no dual point being
+        finite away from the optimum, half the squared Newton decrement (the
+        quadratic model's estimate of that distance).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
