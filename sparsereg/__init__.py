@@ -8,6 +8,7 @@ from .linear_model import (  # noqa: F401
     Ridge,
     enet_path,
     lasso_path,
+    poisson_path,
 )
 
 # the CV and relaxed estimators: imported on first use, as in sparsereg.linear_model

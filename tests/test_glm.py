@@ -431,3 +431,46 @@ def test_multinomial_without_penalty_matches_scikit_learn():
     # F - F* = 1e-10 leaves the probabilities about 1e-5 from the optimum's
     np.testing.assert_allclose(softmax_rows(X @ res.coef.T + res.intercept),
                                ref.predict_proba(X), atol=3e-5)
+
+
+# ---------------------------------------------------------------------- poisson_path
+
+
+def test_poisson_path_is_the_estimator_at_each_alpha():
+    """alpha_max is exact (all zeros there, not just below), and each point of the
+    warm-started path is the PoissonRegressor fit at that alpha."""
+    from sparsereg import PoissonRegressor as Ours
+    from sparsereg import poisson_path
+
+    X, y = _data(Poisson, n=150, p=8, seed=25)
+    sw = np.random.default_rng(26).uniform(0.5, 2, 150)
+    alphas, coefs, intercepts, gaps = poisson_path(
+        X, y, l1_ratio=0.8, n_alphas=12, sample_weight=sw, tol=1e-10)
+    assert alphas.shape == (12,) and coefs.shape == (8, 12)
+    assert np.all(np.diff(alphas) < 0)
+    assert not coefs[:, 0].any()
+    below = Ours(alpha=alphas[0] * 0.99, l1_ratio=0.8, tol=1e-10).fit(
+        X, y, sample_weight=sw)
+    assert np.count_nonzero(below.coef_) >= 1  # alpha_max is the threshold
+    for i in (1, 5, 11):
+        single = Ours(alpha=alphas[i], l1_ratio=0.8, tol=1e-12).fit(
+            X, y, sample_weight=sw)
+        np.testing.assert_allclose(coefs[:, i], single.coef_, atol=1e-5)
+        assert intercepts[i] == pytest.approx(single.intercept_, abs=1e-5)
+    null = np.average(Poisson.loss(y, np.full_like(y, np.log(np.average(
+        y, weights=sw)))) + Poisson.conjugate(y), weights=sw)
+    assert np.all(gaps <= 1e-10 * null)
+
+
+def test_poisson_path_refuses_bad_grids():
+    from sparsereg import poisson_path
+
+    X, y = _data(Poisson, n=40, p=5, seed=27)
+    with pytest.raises(ValueError, match="pass alphas"):
+        poisson_path(X, y, l1_ratio=0.0)
+    with pytest.raises(ValueError, match="eps"):
+        poisson_path(X, y, eps=2.0)
+    with pytest.raises(ValueError, match="alphas"):
+        poisson_path(X, y, alphas=[1.0, -1.0])
+    _, coefs, _, _ = poisson_path(X, y, l1_ratio=0.0, alphas=[1.0, 0.1])
+    assert np.all(coefs != 0)  # the ridge path: dense

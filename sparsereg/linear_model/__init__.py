@@ -3,7 +3,7 @@ cross-validated estimators, so that ``from sklearn.linear_model import X`` becom
 ``from sparsereg.linear_model import X``."""
 
 from ._coordinate_descent import ElasticNet, Lasso
-from ._glm import PoissonRegressor
+from ._glm import PoissonRegressor, poisson_path
 from ._path import enet_path, lasso_path
 from ._ridge import Ridge
 
@@ -55,4 +55,5 @@ __all__ = [
     "RidgeCV",
     "enet_path",
     "lasso_path",
+    "poisson_path",
 ]

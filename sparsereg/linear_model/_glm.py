@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._solvers.dispatch import SolverOptions
 from .._solvers.glm import Poisson, glm_solve, smooth_solve
 from .._solvers.objective import penalty_weights
+from .._solvers.problem import xt_dot
 from ._base import FLOAT_DTYPES, check_sample_weight
 
 
@@ -296,3 +297,111 @@ def _check_solver(solver, l1, pen, lower, upper):
             "solver='newton-cholesky' does not handle lower_bounds / upper_bounds; "
             "use solver='cd' or 'lbfgs'"
         )
+
+
+def poisson_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None,
+                 sample_weight=None, fit_intercept=True, tol=1e-4, max_iter=100,
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None):
+    """The regularization path of :class:`PoissonRegressor` (solver ``"cd"``).
+
+    Fits the model at each alpha of a decreasing grid, each fit warm-started from
+    the previous one (glmnet's poisson family path).
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Counts (non-negative).
+    l1_ratio : float, default=1.0
+        The elastic-net mixing of :class:`PoissonRegressor`, in ``(0, 1]`` for the
+        default grid; with 0 (a ridge penalty) pass ``alphas``.
+    eps : float, default=1e-3
+        The grid ends at ``eps * alpha_max``.
+    n_alphas : int, default=100
+        Number of alphas of the default grid, log-spaced from ``alpha_max``, the
+        smallest alpha whose coefficients are all zero:
+        ``max_j |x_j' s (y - mu_0)| / (l1_ratio * penalty_factor_j)``, with ``mu_0``
+        the intercept-only model's mean and ``s`` the weights summing to 1.
+    alphas : array-like, default=None
+        The grid to use instead (sorted in decreasing order).
+    sample_weight, fit_intercept, tol, max_iter, penalty_factor, lower_bounds, \
+upper_bounds
+        As for :class:`PoissonRegressor`.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas)
+    intercepts : ndarray of shape (n_alphas,)
+    dual_gaps : ndarray of shape (n_alphas,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsereg import poisson_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = rng.poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1]))
+    >>> alphas, coefs, intercepts, gaps = poisson_path(X, y, n_alphas=5)
+    >>> (coefs != 0).sum(axis=0)  # nonzero coefficients along the path
+    array([0, 4, 5, 5, 5])
+    """
+    model = PoissonRegressor(alpha=1.0, l1_ratio=l1_ratio,
+                             fit_intercept=fit_intercept, solver="cd", tol=tol,
+                             max_iter=max_iter, penalty_factor=penalty_factor,
+                             lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    model._validate_params()
+    X, y = validate_data(model, X, y, accept_sparse=("csr", "csc"),
+                         dtype=FLOAT_DTYPES, y_numeric=True)
+    y = np.asarray(y, dtype=np.float64)
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    _check_counts(y, sw, fit_intercept)
+    pen = SolverOptions.of(model).penalty(X.shape[1])
+    if alphas is None:
+        alphas = _default_alphas(X, y, sw, fit_intercept, l1_ratio, pen, eps,
+                                 n_alphas)
+    else:
+        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
+            raise ValueError("alphas must be finite, non-negative numbers")
+    p = X.shape[1]
+    coefs, intercepts = np.empty((p, alphas.size)), np.empty(alphas.size)
+    gaps = np.empty(alphas.size)
+    w = np.clip(np.zeros(p), pen.lower, pen.upper)
+    b = float(np.log(np.average(y, weights=sw))) if fit_intercept else 0.0
+    for i, alpha in enumerate(alphas):
+        l1, l2 = penalty_weights("enet", alpha, l1_ratio)
+        res = glm_solve(Poisson, X, y, sw, fit_intercept, l1, l2, pen, w, b,
+                        tol=tol, max_iter=max_iter)
+        if not res.converged:
+            warnings.warn(
+                f"poisson_path did not converge at alpha={alpha:.4g} in "
+                f"max_iter={max_iter} iterations (duality gap {res.dual_gap:.3g}); "
+                "that alpha's coefficients are the last iterate",
+                ConvergenceWarning, stacklevel=2,
+            )
+        w, b = res.coef, res.intercept
+        coefs[:, i], intercepts[i], gaps[i] = w, b, res.dual_gap
+    return alphas, coefs, intercepts, gaps
+
+
+def _default_alphas(X, y, sw, fit_intercept, l1_ratio, pen, eps, n_alphas):
+    if not l1_ratio > 0:
+        raise ValueError(
+            "l1_ratio=0 (a ridge penalty) has no alpha_max at which every "
+            "coefficient is zero: pass alphas"
+        )
+    if not (isinstance(n_alphas, Integral) and n_alphas >= 1):
+        raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}")
+    if not (isinstance(eps, Real) and 0 < eps < 1):
+        raise ValueError(f"eps must be in (0, 1), got {eps!r}")
+    s = (np.ones_like(y) if sw is None else sw) / (y.size if sw is None
+                                                   else sw.sum())
+    mu0 = np.full_like(y, s @ y) if fit_intercept else np.ones_like(y)
+    corr = np.abs(xt_dot(X, s * (y - mu0)))
+    penalized = pen.factor > 0
+    alpha_max = float(np.max(corr[penalized] / pen.factor[penalized]) / l1_ratio)
+    if not alpha_max > 0:
+        raise ValueError("every feature is constant or zero: no path to compute")
+    return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
