@@ -474,3 +474,17 @@ def test_poisson_path_refuses_bad_grids():
         poisson_path(X, y, alphas=[1.0, -1.0])
     _, coefs, _, _ = poisson_path(X, y, l1_ratio=0.0, alphas=[1.0, 0.1])
     assert np.all(coefs != 0)  # the ridge path: dense
+
+
+@pytest.mark.parametrize("solver", ["cd", "lbfgs", "newton-cholesky"])
+def test_poisson_regressor_verbose_reports_each_iteration(solver, capsys):
+    from sparsereg import PoissonRegressor as Ours
+
+    X, y = _data(Poisson, n=80, p=4, seed=28)
+    model = Ours(alpha=0.01, solver=solver, verbose=1, tol=1e-8).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("iteration ")]
+    assert len(lines) == model.n_iter_ >= 1
+    assert "stopping measure" in lines[-1]
+    Ours(alpha=0.01, solver=solver).fit(X, y)
+    assert capsys.readouterr().out == ""

@@ -192,11 +192,12 @@ def _newton_decrement(family, X, s, mu, XtR):
 
 
 def glm_solve(family, X, y, sample_weight, fit_intercept, l1, l2, pen, coef0,
-              intercept0=0.0, *, tol=1e-4, max_iter=100, inner_max_iter=1000):
+              intercept0=0.0, *, tol=1e-4, max_iter=100, inner_max_iter=1000,
+              verbose=0):
     """Minimize ``F`` (the module's docstring) by proximal Newton steps from
     ``coef0`` and ``intercept0``; returns a :class:`GLMResult`. ``tol``: the gap
     relative to the deviance of the intercept-only model (``b = 0`` without an
-    intercept), :func:`null_deviance`."""
+    intercept), :func:`null_deviance`. ``verbose > 0`` prints each step's gap."""
     n = X.shape[0]
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     s = sw / sw.sum()
@@ -235,6 +236,7 @@ def glm_solve(family, X, y, sample_weight, fit_intercept, l1, l2, pen, coef0,
             b, eta = b + c, eta + c
         gap, primal = duality_gap(family, X, y, s, eta, w, l1, l2, pen)
         inner_gap = min(inner_gap, _INNER_FRACTION * gap)
+        _report(verbose, n_iter, primal, gap, tol_gap, epochs)
     return GLMResult(coef=w, intercept=b, dual_gap=gap, n_iter=n_iter,
                      n_epochs=epochs, converged=bool(gap <= tol_gap))
 
@@ -306,6 +308,15 @@ def _step_size(value_at, primal, predicted):
             return t
         t *= 0.5
     return None
+
+
+def _report(verbose, n_iter, value, measure, target, epochs=None):
+    """One line per iteration with ``verbose > 0``: the objective and the stopping
+    measure (gap or largest gradient entry) against its target."""
+    if verbose:
+        more = "" if epochs is None else f", {epochs} CD epochs so far"
+        print(f"iteration {n_iter}: objective {value:.10g}, stopping measure "
+              f"{measure:.3g} (target {target:.3g}){more}", flush=True)
 
 
 def _linear_predictor(X, w):
@@ -517,7 +528,8 @@ def _lasso_scale(XtR, l1, pen):
 
 
 def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
-                 intercept0=0.0, *, method="lbfgs", tol=1e-4, max_iter=100):
+                 intercept0=0.0, *, method="lbfgs", tol=1e-4, max_iter=100,
+                 verbose=0):
     """Minimize ``F`` without l1 (``l1 = 0``) as scikit-learn's GLM solvers do:
     ``"lbfgs"`` (scipy's L-BFGS-B on ``(w, b)``, within the bounds; its
     projected-gradient tolerance is ``tol``) or ``"newton-cholesky"`` (Newton's
@@ -525,7 +537,8 @@ def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
     backtracking line search, stopped after a step that leaves the largest
     gradient entry and half the Newton decrement at most ``tol``). Returns a
     :class:`GLMResult` (``n_epochs`` = 0) whose gap is the duality gap of ``F``
-    (after the exact intercept)."""
+    (after the exact intercept). ``verbose > 0`` prints each iteration's objective
+    and largest gradient entry."""
     from scipy import optimize
 
     n, p = X.shape
@@ -548,14 +561,22 @@ def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
             k - p)
         bounds = [(None if lo == -np.inf else lo, None if hi == np.inf else hi)
                   for lo, hi in bounds]
+        def callback(intermediate_result):
+            value_grad.n_iter += 1
+            v = intermediate_result.x
+            _report(verbose, value_grad.n_iter, intermediate_result.fun,
+                    np.max(np.abs(value_grad(v)[1])), tol)
+
+        value_grad.n_iter = 0
         res = optimize.minimize(
             value_grad, v0[:k], jac=True, method="L-BFGS-B", bounds=bounds,
+            callback=callback if verbose else None,
             options=dict(maxiter=max_iter, maxls=50, gtol=tol,
                          ftol=64 * np.finfo(float).eps))
         v, n_iter, converged = res.x, int(res.nit), bool(res.success)
     else:
         v, n_iter, converged = _newton_cholesky(family, X, y, s, l2, pen, v0[:k],
-                                                value_grad, tol, max_iter)
+                                                value_grad, tol, max_iter, verbose)
     w, b = v[:p].copy(), (float(v[p]) if fit_intercept else 0.0)
     eta = _linear_predictor(X, w) + b
     if fit_intercept:  # the gap's dual point needs the exact intercept
@@ -567,7 +588,8 @@ def smooth_solve(family, X, y, sample_weight, fit_intercept, l2, pen, coef0,
                      converged=converged)
 
 
-def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter):
+def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter,
+                     verbose=0):
     """Newton's method on the smooth ``F``: ``H d = -g``, ``H`` the Hessian of
     ``(w, b)`` (a Cholesky solve), halving the step until ``F`` decreases
     (Armijo). A singular or ill-conditioned ``H`` (collinear features without l2)
@@ -611,6 +633,7 @@ def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter):
             return v, n_iter, False
         v = v + t * d
         value, grad = value_grad(v)
+        _report(verbose, n_iter, value, np.max(np.abs(grad)), tol)
         # scikit-learn's test, after the step: the gradient and the Newton
         # decrement d'H d / 2 both at most tol
         if np.max(np.abs(grad)) <= tol and 0.5 * (d @ H @ d) <= tol:

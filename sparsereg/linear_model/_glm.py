@@ -65,7 +65,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
     warm_start : bool, default=False
         Start from the previous ``coef_`` and ``intercept_`` when refitting.
     verbose : int, default=0
-        Accepted for compatibility with scikit-learn; the solvers print nothing.
+        Positive: print a line per outer iteration (Newton step or L-BFGS
+        iteration) with the objective and the stopping measure (the gap, or the
+        largest gradient entry) against its target.
     penalty_factor : array-like of shape (n_features,), default=None
         Multiplies the penalty of each feature (glmnet's ``penalty.factor``);
         every factor must be > 0.
@@ -182,11 +184,12 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             b0 = float(self.intercept_)
         if solver == "cd":
             res = glm_solve(Poisson, X, y, sw, self.fit_intercept, l1, l2, pen, coef0,
-                            b0, tol=self.tol, max_iter=self.max_iter)
+                            b0, tol=self.tol, max_iter=self.max_iter,
+                            verbose=self.verbose)
         else:
             res = smooth_solve(Poisson, X, y, sw, self.fit_intercept, l2, pen, coef0,
                                b0, method=solver, tol=self.tol,
-                               max_iter=self.max_iter)
+                               max_iter=self.max_iter, verbose=self.verbose)
         if not res.converged:
             warnings.warn(
                 f"PoissonRegressor(solver={solver!r}) did not converge in "
