@@ -165,9 +165,8 @@ def duality_gap(family, X, y, s, eta, w, l1, l2, pen):
         return _newton_decrement(family, X, s, mu, XtR), primal
     idx = np.arange(w.shape[0])
     a_lasso = _lasso_scale(XtR, l1, pen)
-    candidates = [a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else {a_lasso, 1.0}
     dual = -np.inf
-    for a in candidates:
+    for a in _dual_scales(a_lasso, l2):
         u = (1.0 - a) * y + a * mu
         value = -float(s @ family.conjugate(u)) + _dual_value(
             XtR, 0.0, 0.0, idx, a, l1, l2, pen)
@@ -180,15 +179,23 @@ def _newton_decrement(family, X, s, mu, XtR):
     the unpenalized loss (with the intercept's row, whose gradient is 0 at the
     exact intercept): the quadratic model's estimate of ``F - F*``, the stopping
     measure when there is no penalty (as in scikit-learn's Newton solver)."""
-    h = s * family.variance(mu)
-    p = X.shape[1]
-    Xh = X.multiply(h[:, None]).tocsc() if sparse.issparse(X) else X * h[:, None]
-    H = np.empty((p + 1, p + 1))
-    H[:p, :p] = (X.T @ Xh).toarray() if sparse.issparse(X) else X.T @ Xh
-    H[p, :p] = H[:p, p] = np.asarray(Xh.sum(axis=0)).ravel()
-    H[p, p] = h.sum()
+    H = _hessian(X, s * family.variance(mu), True)
     g = np.r_[XtR, 0.0]
     return max(0.5 * float(g @ np.linalg.lstsq(H, g, rcond=None)[0]), 0.0)
+
+
+def _hessian(X, h, intercept):
+    """``[X 1]' diag(h) [X 1]`` (without the ones' row and column if not
+    ``intercept``): the Hessian of the loss in ``(w, b)``, ``h = s f''(eta)``."""
+    p = X.shape[1]
+    Xh = X.multiply(h[:, None]).tocsc() if sparse.issparse(X) else X * h[:, None]
+    k = p + int(intercept)
+    H = np.empty((k, k))
+    H[:p, :p] = (X.T @ Xh).toarray() if sparse.issparse(X) else X.T @ Xh
+    if intercept:
+        H[p, :p] = H[:p, p] = np.asarray(Xh.sum(axis=0)).ravel()
+        H[p, p] = h.sum()
+    return H
 
 
 def glm_solve(family, X, y, sample_weight, fit_intercept, l1, l2, pen, coef0,
@@ -391,7 +398,7 @@ def multinomial_gap(X, Y, s, Eta, W, l1, l2, pen):
     a_lasso = _lasso_scale(XtR, l1, pen)
     idx = np.arange(W.shape[1])
     dual = -np.inf
-    for a in ([a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else {a_lasso, 1.0}):
+    for a in _dual_scales(a_lasso, l2):
         value = -float(s @ Multinomial.conjugate((1.0 - a) * Y + a * P))
         for k in range(W.shape[0]):
             value += _dual_value(np.ascontiguousarray(XtR[:, k]), 0.0, 0.0, idx, a,
@@ -508,6 +515,12 @@ def _class_step(X, Y, s, Eta, W, b, k, primal, l1, l2, pen, fit_intercept, tol,
     return value_at(0.0), inner.n_iter, inner.at_floor
 
 
+def _dual_scales(a_lasso, l2):
+    """The scales of the dual points tried: the lasso's, and 1 where its
+    conjugate is finite (with l2)."""
+    return [a_lasso] if (l2 == 0.0 and a_lasso < 1.0) else sorted({a_lasso, 1.0})
+
+
 def _lasso_scale(XtR, l1, pen):
     """The largest ``a <= 1`` with ``|a XtR_jk| <= l1 factor_j`` wherever the
     coefficient may grow without bound in that direction (1 without l1)."""
@@ -603,14 +616,8 @@ def _newton_cholesky(family, X, y, s, l2, pen, v, value_grad, tol, max_iter,
     value, grad = value_grad(v)
     for n_iter in range(1, max_iter + 1):
         eta = _linear_predictor(X, v[:p]) + (v[p] if k > p else 0.0)
-        h = s * family.variance(family.mean(eta))
-        Xh = X.multiply(h[:, None]).tocsc() if sparse.issparse(X) else X * h[:, None]
-        H = np.empty((k, k))
-        H[:p, :p] = (X.T @ Xh).toarray() if sparse.issparse(X) else X.T @ Xh
+        H = _hessian(X, s * family.variance(family.mean(eta)), k > p)
         H[:p, :p] += np.diag(l2 * pen.factor)
-        if k > p:
-            H[p, :p] = H[:p, p] = np.asarray(Xh.sum(axis=0)).ravel()
-            H[p, p] = h.sum()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", linalg.LinAlgWarning)
